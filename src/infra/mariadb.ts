@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mysql from 'mysql2/promise';
 import { UsageError } from '../core/errors.ts';
 import type { DbLocation } from '../core/db-url.ts';
-import { findExecutable, freePort, isAlive, readPidFile, stopPid, tail } from './processes.ts';
+import { findExecutable, freePort, searchDirs, isAlive, readPidFile, stopPid, tail } from './processes.ts';
 
 export interface MariaDbOptions {
   /** Folder for datadir, socket, pid file and log; a fresh temp folder when omitted (and removed on stop). */
@@ -35,9 +35,9 @@ export interface MariaDbServer {
 const APP_USER = 'openmrs';
 const ADMIN_USER = 'loadlab';
 
-export function mariadbBinaries(): { mariadbd: string; installDb: string } {
-  const mariadbd = findExecutable('mariadbd') ?? findExecutable('mysqld');
-  const installDb = findExecutable('mariadb-install-db') ?? findExecutable('mysql_install_db');
+export function mariadbBinaries(dirs = searchDirs()): { mariadbd: string; installDb: string } {
+  const mariadbd = findExecutable('mariadbd', dirs) ?? findExecutable('mysqld', dirs);
+  const installDb = findExecutable('mariadb-install-db', dirs) ?? findExecutable('mysql_install_db', dirs);
   if (!mariadbd || !installDb) {
     throw new UsageError(
       'MariaDB server binaries (mariadbd, mariadb-install-db) were not found',

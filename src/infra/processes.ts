@@ -46,9 +46,10 @@ export async function stopPid(pid: number, signal: NodeJS.Signals = 'SIGTERM', g
   }
 }
 
+export const searchDirs = () => [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
+
 /** Finds an executable on PATH or in the sbin folders Debian uses for daemons. */
-export function findExecutable(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
+export function findExecutable(name: string, dirs = searchDirs()): string | undefined {
   for (const d of dirs) {
     if (!d) continue;
     const p = join(d, name);
