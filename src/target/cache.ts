@@ -48,7 +48,7 @@ export interface Concept {
   numeric: {
     hiAbsolute: number | null; hiCritical: number | null; hiNormal: number | null;
     lowAbsolute: number | null; lowCritical: number | null; lowNormal: number | null;
-    units: string | null; allowDecimal: boolean | null;
+    units: string | null; allowDecimal: boolean | null; displayPrecision: number | null;
   } | null;
   setMemberIds: number[];
 }
@@ -155,7 +155,7 @@ export class MetadataCache {
           ? {
               hiAbsolute: n.hi_absolute, hiCritical: n.hi_critical, hiNormal: n.hi_normal, lowAbsolute: n.low_absolute,
               lowCritical: n.low_critical, lowNormal: n.low_normal, units: n.units,
-              allowDecimal: n.allow_decimal === null ? null : !!n.allow_decimal,
+              allowDecimal: n.allow_decimal === null ? null : !!n.allow_decimal, displayPrecision: n.display_precision ?? null,
             }
           : null,
         setMemberIds: members.get(r.concept_id) ?? [],

@@ -39,7 +39,8 @@ class CustomParser {
   group(): Map<string, Rep | undefined> {
     this.expect('(');
     const fields = this.list();
-    this.expect(')');
+    // O3's visit representation ends with an unclosed group, which webservices.rest's parser accepts.
+    if (!this.done()) this.expect(')');
     return fields;
   }
 
@@ -118,6 +119,8 @@ export interface ResourceDef<T> {
   readonly props: Record<string, (e: T) => unknown>;
   readonly defaultProps: readonly string[];
   readonly fullProps: readonly string[];
+  /** Properties some instances add to default/full (e.g. a numeric concept's ranges). */
+  extraProps?(e: T): readonly string[];
 }
 
 export function defineResource<T>(def: ResourceDef<T>): ResourceDef<T> {
@@ -162,7 +165,8 @@ export function represent<T>(def: ResourceDef<T>, e: T, rep: Rep, baseUrl: strin
     }
     return out;
   }
-  const names = rep.kind === 'full' ? def.fullProps : def.defaultProps;
+  const base = rep.kind === 'full' ? def.fullProps : def.defaultProps;
+  const names = def.extraProps ? [...base, ...def.extraProps(e)] : base;
   out.uuid = uuid;
   out.display = def.display(e);
   for (const field of names) {
