@@ -1,8 +1,9 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import type { MetadataCache } from '../cache.ts';
+import type { MetadataCache, Named } from '../cache.ts';
 import { ageOn, restDate } from '../dates.ts';
 import { defineResource, nested, DEFAULT, FULL, REF, type ResourceDef } from '../rep.ts';
-import { identifierTypeDef, locationDef } from './metadata-defs.ts';
+import { conceptDef, conceptRow, type ConceptRow } from './concept-defs.ts';
+import { attributeTypeDef, identifierTypeDef, locationDef } from './metadata-defs.ts';
 
 /** A person as the REST layer sees it: the row plus its names, addresses and attributes. */
 export interface PersonAgg {
@@ -16,6 +17,10 @@ export interface PersonAgg {
   deathDate: Date | null;
   deathdateEstimated: boolean;
   causeOfDeathNonCoded: string | null;
+  /** Resolved from the metadata cache at load time (persons carry no cache of their own). */
+  causeOfDeath?: ConceptRow | null;
+  /** False for a person who is not a patient (GET /person on a user, say). */
+  isPatient?: boolean;
   voided: boolean;
   dateCreated: Date;
   names: NameRow[];
@@ -34,6 +39,8 @@ export interface AddressRow {
 }
 export interface AttributeRow {
   id: number; uuid: string; value: string; typeId: number; voided: boolean;
+  /** Resolved from the metadata cache at load time. */
+  type?: Named;
 }
 export interface IdentifierRow {
   id: number; uuid: string; identifier: string; typeId: number; preferred: boolean; locationId: number | null; voided: boolean;
@@ -77,6 +84,8 @@ export async function loadPatients(pool: Pool, cache: MetadataCache, ids: number
       id: r.person_id, uuid: r.uuid, gender: r.gender, birthdate: r.birthdate, birthdateEstimated: !!r.birthdate_estimated,
       birthtime: r.birthtime, dead: !!r.dead, deathDate: r.death_date, deathdateEstimated: !!r.deathdate_estimated,
       causeOfDeathNonCoded: r.cause_of_death_non_coded, voided: !!r.voided, dateCreated: r.date_created,
+      causeOfDeath: r.cause_of_death ? conceptRow(cache, cache.concepts.byId.get(r.cause_of_death)) : null,
+      isPatient: r.is_patient !== null && r.is_patient !== undefined,
       names: [], addresses: [], attributes: [],
     };
     out.set(r.person_id, { person, identifiers: [], voided: !!(r.patient_voided ?? r.voided), cache });
@@ -96,7 +105,10 @@ export async function loadPatients(pool: Pool, cache: MetadataCache, ids: number
     });
   }
   for (const a of attributes) {
-    out.get(a.person_id)?.person.attributes.push({ id: a.person_attribute_id, uuid: a.uuid, value: a.value, typeId: a.person_attribute_type_id, voided: !!a.voided });
+    out.get(a.person_id)?.person.attributes.push({
+      id: a.person_attribute_id, uuid: a.uuid, value: a.value, typeId: a.person_attribute_type_id, voided: !!a.voided,
+      type: cache.attributeTypes.byId.get(a.person_attribute_type_id),
+    });
   }
   for (const i of identifiers) {
     out.get(i.patient_id)?.identifiers.push({
@@ -140,6 +152,21 @@ export const personAddressDef = defineResource<AddressRow>({
   fullProps: ['preferred', 'address1', 'address2', 'cityVillage', 'stateProvince', 'country', 'postalCode', 'countyDistrict', 'latitude', 'longitude', 'voided'],
 });
 
+export const personAttributeDef = defineResource<AttributeRow>({
+  name: 'personattribute', // OpenMRS links these under person/{uuid}/attribute/{uuid}
+  uuid: (a) => a.uuid,
+  display: (a) => (a.type ? `${a.type.name} = ${a.value}` : a.value),
+  props: {
+    value: (a) => a.value,
+    attributeType: (a) => nested(attributeTypeDef, a.type, REF, REF),
+    voided: (a) => a.voided,
+  },
+  defaultProps: ['value', 'attributeType', 'voided'],
+  fullProps: ['value', 'attributeType', 'voided'],
+});
+
+const activeAttributes = (p: PersonAgg) => nested(personAttributeDef, p.attributes.filter((a) => !a.voided), REF, DEFAULT);
+
 export const personDef = defineResource<PersonAgg>({
   name: 'person',
   uuid: (p) => p.uuid,
@@ -153,16 +180,16 @@ export const personDef = defineResource<PersonAgg>({
     dead: (p) => p.dead,
     deathDate: (p) => restDate(p.deathDate),
     deathdateEstimated: (p) => p.deathdateEstimated,
-    causeOfDeath: () => null,
+    causeOfDeath: (p) => nested(conceptDef, p.causeOfDeath, REF, REF),
     causeOfDeathNonCoded: (p) => p.causeOfDeathNonCoded,
     preferredName: (p) => nested(personNameDef, preferredName(p), REF, DEFAULT),
     personName: (p) => nested(personNameDef, preferredName(p), REF, DEFAULT),
     preferredAddress: (p) => nested(personAddressDef, preferredAddress(p), REF, DEFAULT),
     names: (p) => nested(personNameDef, p.names.filter((n) => !n.voided), REF, DEFAULT),
     addresses: (p) => nested(personAddressDef, p.addresses.filter((a) => !a.voided), REF, DEFAULT),
-    attributes: () => [],
+    attributes: activeAttributes,
     voided: (p) => p.voided,
-    isPatient: () => true,
+    isPatient: (p) => p.isPatient ?? true,
   },
   defaultProps: ['gender', 'age', 'birthdate', 'birthdateEstimated', 'dead', 'deathDate', 'causeOfDeath', 'preferredName', 'preferredAddress', 'attributes', 'voided', 'birthtime', 'deathdateEstimated', 'causeOfDeathNonCoded'],
   fullProps: ['gender', 'age', 'birthdate', 'birthdateEstimated', 'dead', 'deathDate', 'causeOfDeath', 'preferredName', 'preferredAddress', 'names', 'addresses', 'attributes', 'voided', 'birthtime', 'deathdateEstimated', 'causeOfDeathNonCoded'],
@@ -202,7 +229,7 @@ export const patientDef = defineResource<PatientAgg>({
     },
     person: (p) => nested(personDef, p.person, DEFAULT, FULL),
     voided: (p) => p.voided,
-    attributes: () => [],
+    attributes: (p) => activeAttributes(p.person),
   },
   defaultProps: ['identifiers', 'person', 'voided'],
   fullProps: ['identifiers', 'person', 'voided'],
