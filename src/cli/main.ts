@@ -1,7 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import { seedCommand } from './commands/seed.ts';
 import { targetCommand } from './commands/target.ts';
+
+/** --db, also read from LOADLAB_DB so that passwords need not appear in process listings. */
+const dbOption = (description: string) => new Option('--db <url>', description).env('LOADLAB_DB').makeOptionMandatory();
 
 const program = new Command()
   .name('loadlab')
@@ -13,7 +16,7 @@ const program = new Command()
 program
   .command('seed')
   .description('load deterministic synthetic patients with visits, encounters and obs into an OpenMRS database')
-  .requiredOption('--db <url>', 'mysql://user:password@host:port/database')
+  .addOption(dbOption('mysql://user:password@host:port/database'))
   .requiredOption('--patients <n>', 'number of patients')
   .option('--visits <n>', 'visits per patient', '2')
   .option('--obs-per-visit <n>', 'observations per visit', '36')
@@ -23,7 +26,7 @@ program
 program
   .command('target')
   .description('run one reference OpenMRS target replica (REST API over MariaDB) until Ctrl-C')
-  .requiredOption('--db <url>', "mysql://user:password@host:port/database, or 'private' for a throw-away local MariaDB")
+  .addOption(dbOption("mysql://user:password@host:port/database, or 'private' for a throw-away local MariaDB"))
   .option('--port <port>', 'HTTP port', '8080')
   .option('--host <host>', 'listen address', '127.0.0.1')
   .option('--replica <name>', 'name reported in X-Served-By')

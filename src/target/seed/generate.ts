@@ -77,6 +77,7 @@ interface VisitCore {
 }
 
 interface PatientCore extends PatientIdentity {
+  identity: PatientIdentity;
   birthMs: number;
   birthEstimated: number;
   stateProvince: string;
@@ -134,6 +135,9 @@ function patientCore(params: Pick<SeedParams, 'seed' | 'visitsPerPatient' | 'fir
   const addressUuid = rng.uuid();
   const identifierUuid = rng.uuid();
   const identifierLocation = 3 + rng.int(0, 5);
+  // Drawn before the visits, so that identities do not depend on visitsPerPatient.
+  const dead = rng.chance(0.01);
+  const deathAt = rng.float();
 
   const lo = Math.max(REFERENCE_DATE - 3 * YEAR, birthMs + DAY);
   const hi = REFERENCE_DATE - 6 * DAY;
@@ -150,45 +154,23 @@ function patientCore(params: Pick<SeedParams, 'seed' | 'visitsPerPatient' | 'fir
   visits.sort((a, b) => a.start - b.start);
   const registered = visits[0] ? visits[0].start - 10 * MINUTE : Math.floor(rng.range(lo, hi) / MINUTE) * MINUTE;
   const lastEvent = visits.reduce((t, v) => Math.max(t, v.stop), registered);
-  const dead = rng.chance(0.01);
-  const deathMs = dead ? Math.floor(rng.range(lastEvent + HOUR, REFERENCE_DATE) / MINUTE) * MINUTE : null;
+  const deathMs = dead ? Math.floor((lastEvent + HOUR + deathAt * (REFERENCE_DATE - lastEvent - HOUR)) / MINUTE) * MINUTE : null;
   const condition =
     visits.length > 0 && rng.chance(0.15) ? { concept: rng.pick(CHRONIC), active: rng.chance(0.85), uuid: rng.uuid() } : null;
 
+  const identity: PatientIdentity = {
+    index: k, uuid, identifier: openmrsId(params.firstSequence + k), gender, birthdate: sqlDate(birthMs),
+    givenName, middleName, familyName, familyName2, country: country.name, cityVillage: place.city, dead,
+  };
   return {
-    index: k,
-    uuid,
-    identifier: openmrsId(params.firstSequence + k),
-    gender,
-    birthdate: sqlDate(birthMs),
-    givenName,
-    middleName,
-    familyName,
-    familyName2,
-    country: country.name,
-    cityVillage: place.city,
-    dead,
-    birthMs,
-    birthEstimated: estimated ? 1 : 0,
-    stateProvince: place.province,
-    address1,
-    postalCode: postal,
-    nameUuid,
-    addressUuid,
-    identifierUuid,
-    identifierLocation,
-    visits,
-    registered,
-    deathMs,
-    condition,
+    ...identity, identity, birthMs, birthEstimated: estimated ? 1 : 0, stateProvince: place.province, address1, postalCode: postal,
+    nameUuid, addressUuid, identifierUuid, identifierLocation, visits, registered, deathMs, condition,
   };
 }
 
 /** Seeded patient k as a workload sees it (pure; matches what seedDatabase wrote for the same seed). */
 export function patientIdentity(params: { seed: number; firstSequence?: number }, k: number): PatientIdentity {
-  const c = patientCore({ seed: params.seed, visitsPerPatient: 0, firstSequence: params.firstSequence ?? FIRST_SEQUENCE }, k);
-  const { index, uuid, identifier, gender, birthdate, givenName, middleName, familyName, familyName2, country, cityVillage } = c;
-  return { index, uuid, identifier, gender, birthdate, givenName, middleName, familyName, familyName2, country, cityVillage, dead: c.dead };
+  return patientCore({ seed: params.seed, visitsPerPatient: 0, firstSequence: params.firstSequence ?? FIRST_SEQUENCE }, k).identity;
 }
 
 /**
@@ -261,13 +243,15 @@ function emitVisitRows(table: TableName, ctx: SeedContext, c: PatientCore, emit:
     const times = encounterTimes(v);
     for (let e = 0; e < ENCOUNTERS_PER_VISIT; e++) {
       const encId = ids.encounter + vi * ENCOUNTERS_PER_VISIT + e;
+      // Both uuids are drawn whichever table is wanted, so the two tables never share one.
       const encUuid = rng.uuid();
+      const providerUuid = rng.uuid();
       const t = T(times[e] ?? v.start);
       if (table === 'encounter') {
         const loc = e === 2 ? LAB_LOCATION : v.location;
         emit([encId, ENCOUNTER_TYPES[e] ?? 1, pid, loc, t, 1, t, encUuid, ids.visit + vi]);
       } else {
-        emit([ids.encounter_provider + vi * ENCOUNTERS_PER_VISIT + e, encId, 1, 2, 1, t, rng.uuid()]);
+        emit([ids.encounter_provider + vi * ENCOUNTERS_PER_VISIT + e, encId, 1, 2, 1, t, providerUuid]);
       }
     }
   });
