@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', '.loadlab/', 'coverage/'] },
+  { ignores: ['node_modules/', 'reports/', '.loadlab/', 'coverage/', 'scratch/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

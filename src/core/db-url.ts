@@ -15,7 +15,8 @@ export function parseDbUrl(url: string, where = '--db'): DbLocation {
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`${where}: '${redactDbUrl(url)}' is not a URL`, 'expected mysql://user:password@host:port/database');
+    // Not echoed: an unparsable URL may still hold a password.
+    throw new UsageError(`${where}: the value is not a URL`, 'expected mysql://user:password@host:port/database');
   }
   if (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') {
     throw new UsageError(`${where}: unsupported scheme '${u.protocol}'`, 'expected mysql://user:password@host:port/database');
