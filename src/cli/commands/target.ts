@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDbUrl, type DbLocation } from '../../core/db-url.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -36,41 +36,56 @@ export async function targetCommand(o: TargetCommandOptions): Promise<void> {
   if (!isLoopbackHost(host) && !o.allowRemote) {
     throw new UsageError(`--host ${host} is not a loopback address`, 'pass --allow-remote to listen beyond this machine');
   }
+  // Ctrl-C may come while the private database starts or seeds: remember it and clean up either way.
+  let interrupted = false;
+  let wake = () => {};
+  const onSignal = () => {
+    interrupted = true;
+    wake();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let privateDb: MariaDbServer | undefined;
-  let db: DbLocation;
-  if (o.db === 'private') {
-    const dir = resolve('.loadlab', `target-db-${process.pid}`);
-    mkdirSync(dir, { recursive: true });
-    console.error(`starting a private MariaDB in ${dir} …`);
-    privateDb = await startMariaDb({ dir });
-    db = privateDb.app;
-    const patients = positiveInt(o.patients, '--patients', 1000);
-    if (patients > 0) {
-      const stats = await seedDatabase(db, { patients });
-      console.error(`seeded ${patients.toLocaleString('en')} patients in ${stats.seconds.toFixed(1)} s`);
+  let target: Awaited<ReturnType<typeof startTarget>> | undefined;
+  try {
+    let db: DbLocation;
+    if (o.db === 'private') {
+      const dir = resolve('.loadlab', `target-db-${process.pid}`);
+      mkdirSync(dir, { recursive: true });
+      console.error(`starting a private MariaDB in ${dir} …`);
+      privateDb = await startMariaDb({ dir });
+      db = privateDb.app;
+      const patients = positiveInt(o.patients, '--patients', 1000);
+      if (patients > 0 && !interrupted) {
+        const stats = await seedDatabase(db, { patients });
+        console.error(`seeded ${patients.toLocaleString('en')} patients in ${stats.seconds.toFixed(1)} s`);
+      }
+    } else {
+      db = parseDbUrl(o.db);
     }
-  } else {
-    db = parseDbUrl(o.db);
+    if (interrupted) return;
+    target = await startTarget({
+      db,
+      port: positiveInt(o.port, '--port', 8080),
+      host,
+      replica: o.replica,
+      sessions,
+      search,
+      slowdown: parseFactors(o.slowdown, '--slowdown'),
+      poolSize: positiveInt(o.pool, '--pool', 20),
+    });
+    const ctx = target.context;
+    console.log(`reference target ${ctx.replica} listening on ${target.url} (search: ${ctx.search.mode}, sessions: ${ctx.sessions.kind})`);
+    console.log(`try: curl -u admin:Admin123 '${target.url}/ws/rest/v1/patient?q=ma&v=default'`);
+    if (!interrupted) await new Promise<void>((done) => (wake = done));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await target?.close();
+    if (privateDb) {
+      await privateDb.stop();
+      rmSync(privateDb.dir, { recursive: true, force: true });
+    }
+    console.error('stopped');
   }
-  const target = await startTarget({
-    db,
-    port: positiveInt(o.port, '--port', 8080),
-    host,
-    replica: o.replica,
-    sessions,
-    search,
-    slowdown: parseFactors(o.slowdown, '--slowdown'),
-    poolSize: positiveInt(o.pool, '--pool', 20),
-  });
-  const ctx = target.context;
-  console.log(`reference target ${ctx.replica} listening on ${target.url} (search: ${ctx.search.mode}, sessions: ${ctx.sessions.kind})`);
-  console.log(`try: curl -u admin:Admin123 '${target.url}/ws/rest/v1/patient?q=ma&v=default'`);
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await target.close();
-  await privateDb?.stop();
-  console.error('stopped');
 }
