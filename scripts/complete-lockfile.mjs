@@ -10,7 +10,7 @@ const OS = ['android', 'darwin', 'freebsd', 'linux', 'openbsd', 'openharmony', '
 const CPU = { arm: 'arm', 'arm-eabi': 'arm', 'arm-gnueabihf': 'arm', 'arm-musleabihf': 'arm', arm64: 'arm64', x64: 'x64', ia32: 'ia32',
   loong64: 'loong64', ppc64: 'ppc64', riscv64: 'riscv64', s390x: 's390x' };
 let added = 0;
-for (const [path, meta] of Object.entries(pkgs)) {
+for (const meta of Object.values(pkgs)) {
   for (const [dep, version] of Object.entries(meta.optionalDependencies ?? {})) {
     const key = `node_modules/${dep}`;
     if (pkgs[key]) continue;
