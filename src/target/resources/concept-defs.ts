@@ -1,5 +1,6 @@
 import type { Concept, ConceptName, Datatype, MetadataCache, Named } from '../cache.ts';
 import { defineResource, nested, DEFAULT, REF } from '../rep.ts';
+import { namedDef, retiredExtra } from './metadata-defs.ts';
 
 /** Concepts render from the per-process cache, so each carries it for names, classes and set members. */
 export type ConceptRow = Concept & { cache: MetadataCache };
@@ -9,8 +10,6 @@ export const conceptRow = (cache: MetadataCache, c: Concept | undefined): Concep
 export const conceptDisplay = (c: ConceptRow): string => c.cache.conceptName(c)?.name ?? '';
 
 export const datatypeOf = (c: ConceptRow): Datatype | undefined => c.cache.conceptDatatypes.byId.get(c.datatypeId);
-
-const retiredExtra = (m: { retired: boolean }) => (m.retired ? { retired: true } : {});
 
 export const conceptDatatypeDef = defineResource<Datatype>({
   name: 'conceptdatatype',
@@ -22,15 +21,7 @@ export const conceptDatatypeDef = defineResource<Datatype>({
   fullProps: ['name', 'description', 'hl7Abbreviation', 'retired'],
 });
 
-export const conceptClassDef = defineResource<Named>({
-  name: 'conceptclass',
-  uuid: (m) => m.uuid,
-  display: (m) => m.name,
-  refExtra: retiredExtra,
-  props: { name: (m) => m.name, description: (m) => m.description, retired: (m) => m.retired },
-  defaultProps: ['name', 'description', 'retired'],
-  fullProps: ['name', 'description', 'retired'],
-});
+export const conceptClassDef = namedDef<Named>('conceptclass');
 
 export const conceptNameDef = defineResource<ConceptName>({
   // OpenMRS links names as concept/{uuid}/name/{uuid}; a flat alias keeps the link shape simple here.

@@ -6,10 +6,10 @@ export type WithCache<T> = T & { cache: MetadataCache };
 export const withCache = <T extends object>(cache: MetadataCache, v: T | undefined | null): WithCache<T> | null =>
   v ? { ...v, cache } : null;
 
-const retiredExtra = (m: { retired: boolean }) => (m.retired ? { retired: true } : {});
+export const retiredExtra = (m: { retired: boolean }) => (m.retired ? { retired: true } : {});
 
 /** Ref/default/full for simple OpenMRS metadata (name, description, retired). */
-function namedDef<T extends Named>(name: string) {
+export function namedDef<T extends Named>(name: string) {
   return defineResource<T>({
     name,
     uuid: (m) => m.uuid,

@@ -22,7 +22,7 @@ function intParam(ctx: RequestContext, name: string): number | undefined {
 export function parsePaging(ctx: RequestContext): Paging {
   const limit = intParam(ctx, 'limit') ?? DEFAULT_LIMIT;
   const startIndex = intParam(ctx, 'startIndex') ?? 0;
-  if (limit <= 0) throw badRequest('limit must be greater than 0');
+  if (limit <= 0) throw badRequest('If you specify a number of results to return, it must be >0');
   if (startIndex < 0) throw badRequest('startIndex must not be negative');
   return { limit: Math.min(limit, MAX_LIMIT), startIndex, wantTotal: ctx.query.get('totalCount') === 'true' };
 }

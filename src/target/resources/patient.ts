@@ -1,66 +1,31 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { RequestContext, Route } from '../context.ts';
-import { badRequest, notFound, RestError } from '../errors.ts';
+import { notFound, RestError } from '../errors.ts';
 import { parseRep, represent, DEFAULT, REF, type Rep } from '../rep.ts';
 import { searchPersonIds } from '../search/db.ts';
 import { identifierTypeDef } from './metadata-defs.ts';
 import { insertPatient, parseNewPatient, updatePerson, voidPatient } from './patient-write.ts';
+import { pagedBody, parsePaging, slicePage } from './params.ts';
 import { loadPatients, patientDef, personDef, type PatientAgg } from './people.ts';
 
 /** OpenMRS loads at most this many search hits, then pages them in memory. */
 const SEARCH_CAP = 1000;
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 100;
-
 const getAllUnsupported = () =>
   new RestError(400, 'The Resource Does not Support the Requested Operation',
     'org.openmrs.module.webservices.rest.web.response.ResourceDoesNotSupportOperationException');
-
-function intParam(ctx: RequestContext, name: string): number | null {
-  const raw = ctx.query.get(name);
-  if (raw === null || raw === '') return null;
-  if (!/^[+-]?\d+$/.test(raw.trim())) throw badRequest(`Invalid value for parameter '${name}': '${raw}' is not a number`);
-  return Number(raw);
-}
-
-/** limit/startIndex as webservices.rest's RestUtil reads them: limit > 0, capped at the absolute maximum. */
-export function paging(ctx: RequestContext): { limit: number; startIndex: number } {
-  const limit = intParam(ctx, 'limit');
-  if (limit !== null && limit <= 0) throw badRequest('If you specify a number of results to return, it must be >0');
-  const startIndex = intParam(ctx, 'startIndex') ?? 0;
-  if (startIndex < 0) throw badRequest('startIndex must not be negative');
-  return { limit: Math.min(limit ?? DEFAULT_LIMIT, MAX_LIMIT), startIndex };
-}
-
-/** `{results, links?, totalCount?}` with next/prev links that repeat the request with another startIndex. */
-export function pageBody(ctx: RequestContext, results: unknown[], total: number, page: { limit: number; startIndex: number }) {
-  const link = (rel: 'next' | 'prev', startIndex: number) => {
-    const q = new URLSearchParams(ctx.query);
-    q.set('startIndex', String(startIndex));
-    return { rel, uri: `${ctx.baseUrl}${ctx.path}?${q.toString()}` };
-  };
-  const links = [];
-  if (page.startIndex + page.limit < total) links.push(link('next', page.startIndex + page.limit));
-  if (page.startIndex > 0) links.push(link('prev', Math.max(0, page.startIndex - page.limit)));
-  return {
-    results,
-    ...(links.length ? { links } : {}),
-    ...(ctx.query.get('totalCount')?.toLowerCase() === 'true' ? { totalCount: total } : {}),
-  };
-}
 
 const flag = (ctx: RequestContext, name: string) => ctx.query.get(name)?.toLowerCase() === 'true';
 
 /** Loads the page's patients only, in the order of `ids`. */
 async function renderPage(ctx: RequestContext, ids: number[], rep: Rep, withPatient: boolean) {
-  const page = paging(ctx);
-  const slice = ids.slice(page.startIndex, page.startIndex + page.limit);
+  const page = parsePaging(ctx);
+  const slice = slicePage(ids, page);
   const loaded = await loadPatients(ctx.target.pool, ctx.target.cache, slice, withPatient);
   const results = slice
     .map((id) => loaded.get(id))
     .filter((p): p is PatientAgg => p !== undefined)
     .map((p) => (withPatient ? represent(patientDef, p, rep, ctx.baseUrl) : represent(personDef, p.person, rep, ctx.baseUrl)));
-  return pageBody(ctx, results, ids.length, page);
+  return pagedBody(ctx, page, results, ids.length);
 }
 
 /** GET /patient?identifier=X: an exact identifier match straight from the database, like PatientSearchHandler. */
@@ -97,7 +62,7 @@ export const routes: Route[] = [
     async handler(ctx) {
       ctx.requirePrivilege('Get Patients');
       const rep = parseRep(ctx.query.get('v'), REF);
-      paging(ctx); // a bad limit is a 400 even when the query is too short to search
+      parsePaging(ctx); // a bad limit is a 400 even when the query is too short to search
       const q = ctx.query.get('q');
       const identifier = ctx.query.get('identifier');
       const includeDead = flag(ctx, 'includeDead');
@@ -166,7 +131,7 @@ export const routes: Route[] = [
     async handler(ctx) {
       ctx.requirePrivilege('Get People');
       const rep = parseRep(ctx.query.get('v'), REF);
-      paging(ctx);
+      parsePaging(ctx);
       const q = ctx.query.get('q');
       if (q === null) throw getAllUnsupported();
       const ids = q.trim().length < 2 ? [] : await searchPersonIds(ctx.target.pool, q.trim(), SEARCH_CAP);
@@ -203,10 +168,10 @@ export const routes: Route[] = [
     async handler(ctx) {
       ctx.requirePrivilege('Get Identifier Types');
       const rep = parseRep(ctx.query.get('v'), REF);
-      const page = paging(ctx);
+      const page = parsePaging(ctx);
       const all = ctx.target.cache.identifierTypes.all().filter((t) => !t.retired || flag(ctx, 'includeAll'));
-      const results = all.slice(page.startIndex, page.startIndex + page.limit).map((t) => represent(identifierTypeDef, t, rep, ctx.baseUrl));
-      return { body: pageBody(ctx, results, all.length, page) };
+      const results = slicePage(all, page).map((t) => represent(identifierTypeDef, t, rep, ctx.baseUrl));
+      return { body: pagedBody(ctx, page, results, all.length) };
     },
   },
   {
