@@ -28,6 +28,11 @@ export interface SeedOptions {
   /** Tables loading at the same time, each on its own connection (default 3). */
   concurrency?: number;
   onProgress?: (p: { table: string; rows: number }) => void;
+  /**
+   * Statements run on each loading connection first, e.g. `SET SESSION wsrep_on = OFF` or
+   * `SET SESSION sql_log_bin = 0` when peers will copy the seeded files instead of replaying them.
+   */
+  sessionSql?: string[];
 }
 
 export interface SeedStats {
@@ -111,11 +116,12 @@ function tsvStream(table: TableName, ctx: SeedContext, socket: Socket, count: { 
 }
 
 /** Loads one table on its own connection, in one transaction; returns the number of rows. */
-async function loadTable(db: DbLocation, table: TableName, ctx: SeedContext, method: LoadMethod): Promise<number> {
+async function loadTable(db: DbLocation, table: TableName, ctx: SeedContext, method: LoadMethod, sessionSql: string[]): Promise<number> {
   const { conn, socket } = await openConnection(db);
   const count = { rows: 0 };
   const cols = COLUMNS[table].join(', ');
   try {
+    for (const sql of sessionSql) await conn.query(sql);
     await conn.query('SET SESSION foreign_key_checks = 0, unique_checks = 0');
     await conn.query('START TRANSACTION');
     let affected = 0;
@@ -228,7 +234,7 @@ export async function seedDatabase(db: DbLocation, opts: SeedOptions): Promise<S
   const queue = [...LOAD_ORDER];
   const worker = async (): Promise<void> => {
     for (let t = queue.shift(); t; t = queue.shift()) {
-      rows[t] = await loadTable(db, t, ctx, method);
+      rows[t] = await loadTable(db, t, ctx, method, opts.sessionSql ?? []);
       opts.onProgress?.({ table: t, rows: rows[t] });
     }
   };
@@ -237,6 +243,7 @@ export async function seedDatabase(db: DbLocation, opts: SeedOptions): Promise<S
   const info: SeedInfo = { patients, visitsPerPatient, obsPerVisit, seed, firstSequence: ctx.params.firstSequence, firstPersonId: ctx.ids.person };
   const f = await mysql.createConnection(db);
   try {
+    for (const sql of opts.sessionSql ?? []) await f.query(sql);
     await f.query('UPDATE idgen_seq_id_gen SET next_sequence_value = ? WHERE id = 1', [ctx.params.firstSequence + patients]);
     await f.query(
       `INSERT INTO global_property (property, property_value, description, uuid) VALUES (?, ?, ?, '2d7a7c0e-0000-4000-8000-0000000000ff')
