@@ -389,4 +389,17 @@ describe('reference target: visits, encounters, obs, concepts, locations, FHIR',
     expect((await call(b, `location/${PHARMACY}`)).json.description).toBeNull();
     expect((await call(a, `visittype/${OPD_VISIT}`, { body: { name: 'x' }, auth: READER })).status).toBe(403);
   });
+
+  it('shares metadata edits between replicas whose cache is shared through the database', async () => {
+    const c = await startTargetOn(db, { replica: 'shared-c', cache: 'shared' });
+    const d = await startTargetOn(db, { replica: 'shared-d', cache: 'shared' });
+    try {
+      expect((await call(d, `visittype/${OPD_VISIT}`)).status).toBe(200); // d's cache is warm
+      expect((await call(c, `visittype/${OPD_VISIT}`, { body: { description: 'seen everywhere' } })).status).toBe(200);
+      expect((await call(d, `visittype/${OPD_VISIT}`)).json.description).toBe('seen everywhere');
+      expect((await call(c, `visittype/${OPD_VISIT}`)).json.description).toBe('seen everywhere');
+    } finally {
+      await Promise.all([c.close(), d.close()]);
+    }
+  });
 });

@@ -32,6 +32,7 @@ program
   .option('--replica <name>', 'name reported in X-Served-By')
   .option('--sessions <store>', "'memory' (per process, like Tomcat) or redis://host:port", 'memory')
   .option('--search <mode>', "'local' per-process index (like OpenMRS's Lucene) or 'db' (SQL)", 'local')
+  .option('--cache <mode>', "metadata cache: 'local' per process, or 'shared' through the database (default: shared with --search db)")
   .option('--slowdown <factors>', 'make request classes slower, e.g. search=1.2')
   .option('--pool <n>', 'database connection pool size', '20')
   .option('--patients <n>', "patients to seed into a '--db private' database", '1000')

@@ -74,7 +74,14 @@ class Table<T extends { id: number; uuid: string }> {
   all(): T[] {
     return [...this.byId.values()];
   }
+  clear(): void {
+    this.byId.clear();
+    this.byUuid.clear();
+  }
 }
+
+/** A counter every metadata write bumps, so replicas with a shared cache can tell theirs is stale. */
+const VERSION_PROPERTY = 'loadlab.metadata.version';
 
 export class MetadataCache {
   readonly locations = new Table<Location>();
@@ -100,8 +107,29 @@ export class MetadataCache {
     );
   }
 
+  /** The metadata version this cache holds (see {@link bumpMetadataVersion}). */
+  version = 0;
+
   static async load(pool: Pool): Promise<MetadataCache> {
     const m = new MetadataCache();
+    await m.fill(pool);
+    return m;
+  }
+
+  /**
+   * For a cache shared through the database (`--cache shared`, like OpenMRS's clustered
+   * Infinispan caches): reloads everything when another replica changed metadata since.
+   */
+  async syncWith(pool: Pool): Promise<void> {
+    const v = await readVersion(pool);
+    if (v === this.version) return;
+    for (const t of Object.values(this)) if (t instanceof Table) t.clear();
+    await this.fill(pool);
+  }
+
+  private async fill(pool: Pool): Promise<void> {
+    const m = this;
+    m.version = await readVersion(pool);
     const q = async (sql: string) => (await pool.query<RowDataPacket[]>(sql))[0];
     const named = (r: RowDataPacket, id: string): Named => ({
       id: r[id], uuid: r.uuid, name: r.name, description: r.description ?? null, retired: !!r.retired,
@@ -161,6 +189,22 @@ export class MetadataCache {
         setMemberIds: members.get(r.concept_id) ?? [],
       });
     }
-    return m;
   }
+}
+
+async function readVersion(pool: Pool): Promise<number> {
+  const [rows] = await pool.query<RowDataPacket[]>('SELECT property_value FROM global_property WHERE property = ?', [VERSION_PROPERTY]);
+  return Number(rows[0]?.property_value ?? 0);
+}
+
+/**
+ * Called after each metadata write. The writer's own cache is not marked current: with a shared
+ * cache it reloads on its next metadata read too, so a concurrent change elsewhere is not missed.
+ */
+export async function bumpMetadataVersion(pool: Pool): Promise<void> {
+  await pool.query(
+    `INSERT INTO global_property (property, property_value, description, uuid) VALUES (?, '1', 'Bumped by every metadata change', UUID())
+     ON DUPLICATE KEY UPDATE property_value = property_value + 1`,
+    [VERSION_PROPERTY],
+  );
 }

@@ -21,6 +21,8 @@ export interface TargetContext {
   readonly sessions: SessionStore;
   readonly users: UserDirectory;
   readonly search: PatientSearch;
+  /** `local`: metadata cached per process (OpenMRS's default); `shared`: invalidated through the database. */
+  readonly cacheMode: 'local' | 'shared';
   log(line: string): void;
 }
 

@@ -9,6 +9,8 @@ import { newSessionId } from './sessions.ts';
 const REST = '/openmrs/ws/rest/v1';
 const FHIR = '/openmrs/ws/fhir2/R4';
 const MAX_BODY = 2 * 1024 * 1024;
+/** Requests that read metadata straight from the cache; with a shared cache they check it is current first. */
+const METADATA_CLASSES = new Set(['metadata', 'location', 'concept']);
 
 export interface ServerOptions {
   /** Per request class, a factor >1 that stretches handling time (`--slowdown search=1.2`). */
@@ -95,6 +97,7 @@ export function createTargetServer(target: TargetContext, routes: { rest: Route[
         },
       };
       await authenticate(ctx, m.route.access === 'public');
+      if (target.cacheMode === 'shared' && METADATA_CLASSES.has(cls)) await target.cache.syncWith(target.pool);
       const reply = await m.route.handler(ctx);
       const factor = opts.slowdown?.[cls];
       if (factor && factor > 1) await new Promise((r) => setTimeout(r, (performance.now() - started) * (factor - 1)));

@@ -18,6 +18,8 @@ export interface TargetOptions {
   /** `memory` (default, like Tomcat) or a `redis://` URL. */
   sessions?: string;
   search?: 'local' | 'db';
+  /** Metadata cache: `local` per process, or `shared` (invalidated through the database). Default: shared with --search db. */
+  cache?: 'local' | 'shared';
   slowdown?: Record<string, number>;
   poolSize?: number;
   log?: (line: string) => void;
@@ -51,6 +53,7 @@ export async function startTarget(opts: TargetOptions): Promise<RunningTarget> {
       sessions,
       users: new UserDirectory(pool),
       search: await createPatientSearch(opts.search ?? 'local', pool),
+      cacheMode: opts.cache ?? (opts.search === 'db' ? 'shared' : 'local'),
       log: opts.log ?? ((line) => console.error(line)),
     };
     const http = createTargetServer(context, { rest: restRoutes, fhir: fhirRoutes }, { slowdown: opts.slowdown });

@@ -15,6 +15,7 @@ export interface TargetCommandOptions {
   replica?: string;
   sessions?: string;
   search?: string;
+  cache?: string;
   slowdown?: string;
   pool?: string;
   patients?: string;
@@ -28,6 +29,9 @@ export interface TargetCommandOptions {
 export async function targetCommand(o: TargetCommandOptions): Promise<void> {
   const search = o.search ?? 'local';
   if (search !== 'local' && search !== 'db') throw new UsageError(`--search: '${search}' is neither 'local' nor 'db'`);
+  if (o.cache !== undefined && o.cache !== 'local' && o.cache !== 'shared') {
+    throw new UsageError(`--cache: '${o.cache}' is neither 'local' nor 'shared'`);
+  }
   const sessions = o.sessions ?? 'memory';
   if (sessions !== 'memory' && !sessions.startsWith('redis://')) {
     throw new UsageError(`--sessions: '${sessions}' is neither 'memory' nor a redis:// URL`);
@@ -71,11 +75,12 @@ export async function targetCommand(o: TargetCommandOptions): Promise<void> {
       replica: o.replica,
       sessions,
       search,
+      cache: o.cache as 'local' | 'shared' | undefined,
       slowdown: parseFactors(o.slowdown, '--slowdown'),
       poolSize: positiveInt(o.pool, '--pool', 20),
     });
     const ctx = target.context;
-    console.log(`reference target ${ctx.replica} listening on ${target.url} (search: ${ctx.search.mode}, sessions: ${ctx.sessions.kind})`);
+    console.log(`reference target ${ctx.replica} listening on ${target.url} (search: ${ctx.search.mode}, metadata cache: ${ctx.cacheMode}, sessions: ${ctx.sessions.kind})`);
     console.log(`try: curl -u admin:Admin123 '${target.url}/ws/rest/v1/patient?q=ma&v=default'`);
     if (!interrupted) await new Promise<void>((done) => (wake = done));
   } finally {

@@ -1,5 +1,5 @@
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import type { MetadataCache, Named, Provider } from '../cache.ts';
+import { bumpMetadataVersion, type MetadataCache, type Named, type Provider } from '../cache.ts';
 import type { RequestContext, Route } from '../context.ts';
 import { notFound, Validation } from '../errors.ts';
 import { parseRep, represent, DEFAULT, REF, type Rep, type ResourceDef } from '../rep.ts';
@@ -96,6 +96,7 @@ export function cachedUpdateRoute<T extends Named>(
       if (res.affectedRows === 0) throw notFound();
       const updated = { ...cached, name, description };
       t.put(updated);
+      await bumpMetadataVersion(ctx.target.pool);
       return { body: render(ctx, updated, parseRep(ctx.query.get('v'), DEFAULT)) };
     },
   };
