@@ -128,7 +128,10 @@ export class MetadataCache {
   }
 
   private async fill(pool: Pool): Promise<void> {
-    const m = this;
+    return MetadataCache.fillInto(this, pool);
+  }
+
+  private static async fillInto(m: MetadataCache, pool: Pool): Promise<void> {
     m.version = await readVersion(pool);
     const q = async (sql: string) => (await pool.query<RowDataPacket[]>(sql))[0];
     const named = (r: RowDataPacket, id: string): Named => ({
