@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import { seedCommand } from './commands/seed.ts';
+import { hazardsCommand } from './commands/hazards.ts';
 import { targetCommand } from './commands/target.ts';
+import { downCommand, faultCommand, statusCommand, upCommand } from './commands/topology.ts';
 
 /** --db, also read from LOADLAB_DB so that passwords need not appear in process listings. */
 const dbOption = (description: string) => new Option('--db <url>', description).env('LOADLAB_DB').makeOptionMandatory();
@@ -38,6 +40,36 @@ program
   .option('--patients <n>', "patients to seed into a '--db private' database", '1000')
   .option('--allow-remote', 'allow listening on a non-loopback address')
   .action(targetCommand);
+
+program
+  .command('up')
+  .description('start a topology on this machine: database, seed, replicas, load balancer (real processes)')
+  .option('--replicas <n>', 'reference-target replicas (more than 1 puts HAProxy in front)', '1')
+  .option('--db <topology>', 'single | aurora[:READERS] | galera[:NODES] | mysql://user:password@host:port/db', 'single')
+  .option('--sessions <where>', "'sticky' (in each replica's memory) or 'redis' (shared)", 'sticky')
+  .option('--search <mode>', "'local' per-replica index or 'db' (also shares the metadata cache)", 'local')
+  .option('--patients <n>', 'patients to seed when the database is empty', '2000')
+  .option('--galera-writers <which>', "'one' writer with backups, or 'all' nodes round-robin", 'one')
+  .option('--port <port>', 'port of the target URL (the load balancer, or the only replica)', '8080')
+  .action(upCommand);
+
+program.command('status').description('every process of the topology, its health, and the target URL').option('--json', 'machine-readable').action(statusCommand);
+program.command('down').description('stop exactly what `up` started').action(downCommand);
+program
+  .command('fault')
+  .description('inject a fault: kill (SIGKILL), stop (SIGTERM) or start a process of the running topology')
+  .argument('<action>', 'kill | stop | start')
+  .argument('<component>', 'replica:N | db:N | lb | dbproxy | redis')
+  .action(faultCommand);
+
+program
+  .command('hazards')
+  .description('probe clustering hazards through the REST API: stickiness, session survival, read-your-writes, metadata caches')
+  .option('--target <url>', 'OpenMRS base URL, e.g. http://127.0.0.1:8080/openmrs (default: the local topology)')
+  .option('--user <name>', 'user to log in as', 'admin')
+  .option('--password <password>', 'password (or LOADLAB_PASSWORD)')
+  .option('--allow-remote', 'allow a target that is not on this machine')
+  .action(hazardsCommand);
 
 async function main(argv: string[]): Promise<number> {
   try {

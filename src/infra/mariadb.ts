@@ -167,6 +167,7 @@ export async function waitUntilAccepting(db: DbLocation, pid: number, log: strin
  */
 export async function bootstrapNode(node: MariaDbNode, c: DbCredentials, opts: { args?: string[]; extraSql?: string[] } = {}) {
   const f = nodeFiles(node.dir);
+  mkdirSync(node.dir, { recursive: true });
   writeFileSync(f.init, usersSql(c, opts.extraSql), { mode: 0o600 });
   writeConfig(node, f.init);
   installDatadir(node);
