@@ -72,3 +72,49 @@ describe('single database, one replica', () => {
     await expect(applyFault('kill', 'replica:7', { cwd: t.cwd })).rejects.toThrow(/names no process/);
   });
 });
+
+describe('fault targets', () => {
+  it('names replicas by number whatever order they became healthy in', async () => {
+    const { resolveComponent } = await import('../src/infra/fault.ts');
+    const c = (name: string, kind: 'replica' | 'galera') => ({ name, kind, role: '', pid: 1, port: 1, dir: '', log: '', extra: {} });
+    const state = {
+      components: [c('galera-1', 'galera'), c('galera-2', 'galera'), c('replica-3', 'replica'), c('replica-1', 'replica'), c('replica-2', 'replica')],
+    } as unknown as Parameters<typeof resolveComponent>[0];
+    expect(resolveComponent(state, 'replica:3').name).toBe('replica-3');
+    expect(resolveComponent(state, 'replica:1').name).toBe('replica-1');
+    expect(resolveComponent(state, 'db:2').name).toBe('galera-2');
+    expect(() => resolveComponent(state, 'replica:4')).toThrow(/names no process/);
+  });
+});
+
+describe('a start-up that fails part-way', () => {
+  it('names the failing component and its log, and rolls back everything it had started', async () => {
+    const { mkdtempSync, rmSync, existsSync, readdirSync } = await import('node:fs');
+    const { freePort } = await import('../src/infra/processes.ts');
+    const { statePath } = await import('../src/infra/state.ts');
+    const cwd = mkdtempSync('/tmp/loadlab-rollback-');
+    const saved = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--require /nonexistent/preload.cjs'; // replicas inherit it and cannot start
+    const started: number[] = [];
+    try {
+      const spec = { replicas: 1, db: { kind: 'single' as const }, sessions: 'sticky' as const, search: 'local' as const, patients: 0, galeraWriters: 'one' as const, port: await freePort() };
+      const err = await up(spec, {
+        cwd,
+        onStep: () => {
+          const s = readState(cwd);
+          if (s) started.push(...s.components.map((c) => c.pid));
+        },
+      }).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toMatch(/replica replica-1 .*exited during start-up; see \S+replica-1\.log/);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
+    }
+    expect(started.length).toBeGreaterThan(0); // the database had started
+    expect(started.filter(isAlive)).toEqual([]);
+    expect(existsSync(statePath(cwd))).toBe(false);
+    expect(readdirSync(`${cwd}/.loadlab`)).toEqual([]);
+    rmSync(cwd, { recursive: true, force: true });
+  });
+});

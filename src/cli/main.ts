@@ -74,7 +74,8 @@ program
 async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
-    return 0;
+    // Commands report a failed check (hazard found, unhealthy topology) through process.exitCode.
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander already printed the problem (or help/version, which exit 0).

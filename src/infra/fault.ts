@@ -15,12 +15,12 @@ export type FaultAction = 'kill' | 'stop' | 'start';
 export function resolveComponent(state: TopologyState, ref: string): Component {
   const m = /^(replica|db):(\d+)$/.exec(ref);
   let found: Component | undefined;
-  if (m) {
-    const n = Number(m[2]);
-    const pool = state.components.filter((c) =>
-      m[1] === 'replica' ? c.kind === 'replica' : c.kind === 'mariadb' || c.kind === 'galera' || c.kind === 'reader',
-    );
-    found = pool[n - 1];
+  if (m?.[1] === 'replica') {
+    // By name: replicas are recorded in the order they became healthy, not by number.
+    found = state.components.find((c) => c.kind === 'replica' && c.name === `replica-${m[2]}`);
+  } else if (m) {
+    const nodes = state.components.filter((c) => c.kind === 'mariadb' || c.kind === 'galera' || c.kind === 'reader');
+    found = nodes[Number(m[2]) - 1];
   } else if (ref === 'lb' || ref === 'dbproxy' || ref === 'redis') {
     found = state.components.find((c) => c.kind === ref);
   }
