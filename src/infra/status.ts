@@ -106,10 +106,16 @@ export async function topologyStatus(state: TopologyState): Promise<TopologyStat
       return { name: c.name, kind: c.kind, role: c.role, pid: c.pid, port: c.port, alive, healthy, detail, log: c.log };
     }),
   );
+  let externalOk = true;
+  if (state.spec.db.kind === 'external') {
+    const c = state.credentials;
+    externalOk = await sqlOk({ ...state.appDb, user: c.app.user, password: c.app.password, database: c.database });
+    database.reachable = externalOk;
+  }
   return {
     topology: describeTopology(state.spec),
     targetUrl: state.targetUrl,
-    healthy: components.every((c) => c.healthy),
+    healthy: externalOk && components.every((c) => c.healthy),
     components,
     database,
   };

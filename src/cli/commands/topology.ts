@@ -37,6 +37,7 @@ export async function statusCommand(opts: { json?: boolean }): Promise<void> {
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     for (const r of [head, ...rows]) console.log(r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  '));
     for (const c of s.components.filter((x) => !x.healthy)) console.log(`  ${c.name}: see ${c.log}`);
+    if (s.database.reachable !== undefined) console.log(`external database: ${s.database.reachable ? 'accepts queries' : 'UNREACHABLE'}`);
     console.log(`healthy: ${s.healthy ? 'yes' : 'no'}`);
   }
   if (!s.healthy) process.exitCode = 1;
