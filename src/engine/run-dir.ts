@@ -1,0 +1,84 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../core/errors.ts';
+import { RunMeta, Summary, TimelineLine } from '../core/run.ts';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+function writeAtomic(path: string, value: unknown): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, path);
+}
+
+/**
+ * Writes a run directory as the run goes: run.json at once (status `running`), a timeline line
+ * the moment each second is over, summary.json every few seconds and at the end. Each file is
+ * whole at every instant (appends of complete lines, atomic renames), so a crash or Ctrl-C
+ * leaves a directory that reads back as `interrupted`.
+ */
+export class RunDirectory {
+  private constructor(
+    readonly dir: string,
+    private meta: RunMeta,
+  ) {}
+
+  static create(dir: string, meta: RunMeta): RunDirectory {
+    mkdirSync(dir, { recursive: true });
+    const d = new RunDirectory(dir, RunMeta.parse(meta));
+    writeAtomic(join(dir, 'run.json'), d.meta);
+    writeFileSync(join(dir, 'timeline.ndjson'), '');
+    return d;
+  }
+
+  appendTimeline(lines: TimelineLine[]): void {
+    if (lines.length) appendFileSync(join(this.dir, 'timeline.ndjson'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  }
+
+  writeSummary(summary: Summary): void {
+    writeAtomic(join(this.dir, 'summary.json'), Summary.parse(summary));
+  }
+
+  update(patch: Partial<RunMeta>): void {
+    this.meta = RunMeta.parse({ ...this.meta, ...patch });
+    writeAtomic(join(this.dir, 'run.json'), this.meta);
+  }
+}
+
+export interface RunFiles {
+  meta: RunMeta;
+  timeline: TimelineLine[];
+  summary: Summary | null;
+}
+
+/** Reads and validates a run directory; a `running` run whose engine is gone reads as `interrupted`. */
+export function readRun(dir: string): RunFiles {
+  const runJson = join(dir, 'run.json');
+  if (!existsSync(runJson)) throw new UsageError(`${dir} is not a run directory (no run.json)`);
+  const parse = <T>(what: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw new UsageError(`${what} in ${dir} is not valid: ${(e as Error).message.split('\n')[0]}`);
+    }
+  };
+  const meta = parse('run.json', () => RunMeta.parse(JSON.parse(readFileSync(runJson, 'utf8'))));
+  if (meta.status === 'running' && (meta.pid === process.pid || !isAlive(meta.pid))) meta.status = 'interrupted';
+  const tl = join(dir, 'timeline.ndjson');
+  const timeline = existsSync(tl)
+    ? readFileSync(tl, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l, i) => parse(`timeline.ndjson line ${i + 1}`, () => TimelineLine.parse(JSON.parse(l))))
+    : [];
+  const sp = join(dir, 'summary.json');
+  const summary = existsSync(sp) ? parse('summary.json', () => Summary.parse(JSON.parse(readFileSync(sp, 'utf8')))) : null;
+  return { meta, timeline, summary };
+}
