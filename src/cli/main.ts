@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import { seedCommand } from './commands/seed.ts';
 import { hazardsCommand } from './commands/hazards.ts';
+import { runCommand } from './commands/run.ts';
 import { targetCommand } from './commands/target.ts';
 import { downCommand, faultCommand, statusCommand, upCommand } from './commands/topology.ts';
 
@@ -61,6 +62,28 @@ program
   .argument('<action>', 'kill | stop | start')
   .argument('<component>', 'replica:N | db:N | lb | dbproxy | redis')
   .action(faultCommand);
+
+program
+  .command('run')
+  .description('run a scenario against a target and write a run directory (reports/runs/<id>)')
+  .argument('<scenario>', 'a file (scenarios/hybrid.ts) or a bundled name (search-heavy, encounter-heavy, hybrid, smoke)')
+  .option('--target <url>', 'OpenMRS base URL (default: the local topology, else http://127.0.0.1:8080/openmrs)')
+  .option('--profile <name>', 'smoke | nightly | capacity (default: the scenario\'s own)')
+  .option('--executor <name>', 'constant-vus | ramping-vus | constant-arrival-rate | ramping-arrival-rate')
+  .option('--vus <n>', 'virtual users (constant-vus)')
+  .option('--rate <n>', 'iterations per second (constant-arrival-rate)')
+  .option('--duration <d>', 'e.g. 30s, 5m')
+  .option('--stages <list>', 'DURATION:TARGET,… e.g. 30s:10,2m:10,30s:0')
+  .option('--pre-allocated-vus <n>', 'arrival-rate executors: VUs allocated up front')
+  .option('--max-vus <n>', 'arrival-rate executors: most VUs; beyond, iterations are dropped')
+  .option('--fault <spec>', 'scheduled fault on the local topology, e.g. "30s kill replica:2" (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+  .option('--out <dir>', 'run directory (default reports/runs/<id>)')
+  .option('--user <name>', 'OpenMRS user (or LOADLAB_USER)')
+  .option('--password <password>', 'OpenMRS password (or LOADLAB_PASSWORD); never written out')
+  .option('--db-url <url>', 'database to audit acknowledged writes in (default: the local topology\'s)')
+  .option('--seed <n>', 'random seed of the virtual users', '1')
+  .option('--allow-remote', 'allow a target that is not on this machine')
+  .action(runCommand);
 
 program
   .command('hazards')

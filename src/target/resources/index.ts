@@ -7,7 +7,8 @@ import { routes as location } from './location.ts';
 import { routes as obs } from './obs.ts';
 import { routes as patient } from './patient.ts';
 import { routes as session } from './session.ts';
+import { routes as systemsetting } from './systemsetting.ts';
 import { routes as visit } from './visit.ts';
 
-export const restRoutes: Route[] = [...session, ...patient, ...idgen, ...visit, ...encounter, ...obs, ...concept, ...location];
+export const restRoutes: Route[] = [...session, ...patient, ...idgen, ...visit, ...encounter, ...obs, ...concept, ...location, ...systemsetting];
 export const fhirRoutes: Route[] = fhir;
