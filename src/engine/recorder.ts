@@ -89,7 +89,7 @@ export class Recorder implements MetricsSink {
     this.stepOf(this.window(s.endedAt).steps, s.step).add(s);
   }
 
-  check(name: string, ok: boolean): void {
+  check(name: string, ok: boolean, _step?: string): void {
     const c = this.checks.get(name) ?? { passes: 0, fails: 0 };
     if (ok) c.passes++;
     else c.fails++;

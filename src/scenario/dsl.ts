@@ -56,7 +56,7 @@ const DURATION_KEYS = ['duration', 'timeUnit', 'gracefulRampDown'] as const;
 /** Durations to seconds; other keys (even unknown ones) pass through so validation can name them. */
 function normaliseProfile(name: string, p: ProfileInput): ExecutorConfig {
   const out: Record<string, unknown> = { ...p };
-  const at = (key: string, v: unknown): number | unknown => {
+  const at = (key: string, v: unknown): unknown => {
     if (typeof v !== 'number' && typeof v !== 'string') return v;
     try {
       return parseDuration(v);
@@ -94,6 +94,8 @@ export type ItemInput = Step | ThinkTime | JourneyItem | readonly ItemInput[];
 function toItems(items: readonly ItemInput[]): JourneyItem[] {
   return items.flatMap((it): JourneyItem[] => {
     if (Array.isArray(it)) return toItems(it);
+    // Not an object (a failed import, a typo): kept as is, so validation names the item.
+    if (!it || typeof it !== 'object') return [it as unknown as JourneyItem];
     if ('step' in it || 'think' in it) return [it as JourneyItem];
     if ('kind' in it) return [{ think: it as ThinkTime }];
     return [{ step: it as Step }];
@@ -134,8 +136,11 @@ export function getPath(value: unknown, path: string | readonly (string | number
 type PerVu<T> = T | ((vu: VuContext) => T);
 const resolve = <T>(v: PerVu<T>, vu: VuContext): T => (typeof v === 'function' ? (v as (vu: VuContext) => T)(vu) : v);
 
+/** A JSON body, or a function of the VU that makes one (to use vars). */
+export type BodyInput = ((vu: VuContext) => unknown) | string | number | boolean | null | Record<string, unknown> | unknown[];
+
 export interface HttpStepOptions {
-  body?: PerVu<unknown>;
+  body?: BodyInput;
   headers?: Record<string, string>;
   expect?: RequestOptions['expect'];
   basicAuth?: boolean;

@@ -67,7 +67,7 @@ export const routes: Route[] = [
     /** By uuid or by property name, as SystemSettingResource.getByUniqueId tries both. */
     async handler(ctx) {
       ctx.requirePrivilege(PRIVILEGE);
-      const [g] = await rows(ctx, 'WHERE uuid = ? OR property = ? LIMIT 1', [ctx.params.id, ctx.params.id]);
+      const [g] = await rows(ctx, 'WHERE uuid = ? OR property = ?', [ctx.params.id, ctx.params.id]);
       if (!g) throw notFound();
       return { body: represent(systemSettingDef, g, parseRep(ctx.query.get('v'), DEFAULT), ctx.baseUrl) };
     },
