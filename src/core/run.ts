@@ -32,7 +32,10 @@ export const RunMeta = z.object({
 });
 export type RunMeta = z.infer<typeof RunMeta>;
 
-/** One line per second per step: counts, errors by class, HDR histograms (µs, compressed base64). */
+/**
+ * One line per second per step: counts, errors by class, HDR histograms (µs, compressed base64).
+ * Rarely a second has two lines for a step (a sample that arrived late); readers add them up.
+ */
 export const StepWindow = z.object({
   type: z.literal('step'),
   t: z.number().int(),

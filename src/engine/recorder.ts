@@ -135,11 +135,16 @@ export class Recorder implements MetricsSink {
   /** Run-clock origin, so that checks (which carry no time) land in the right second. */
   clockStart = performance.now();
 
-  /** Emits every window that ended before `nowMs` (all of them when `final`). */
+  /**
+   * Emits every window that ended more than a second before `nowMs` (all of them when `final`).
+   * A sample reaches the sink when its step moves on, which can be a little after it ended, so a
+   * second is held open one second longer; a still later sample starts a second line for the same
+   * second, which readers merge by (t, step).
+   */
   flush(nowMs: number, final = false): void {
     const current = Math.floor(nowMs / 1000);
     for (const t of [...this.windows.keys()].sort((a, b) => a - b)) {
-      if (!final && t >= current) break;
+      if (!final && t >= current - 1) break;
       const w = this.windows.get(t)!;
       this.windows.delete(t);
       for (const [step, a] of w.steps) {

@@ -4,7 +4,7 @@
  * with the helpers in dsl.ts; the engine runs them. Nothing here knows about OpenMRS.
  */
 
-/** What a step's HTTP call returns. `json()` throws a ResponseError('non-json') when the body is not JSON. */
+/** What a step's HTTP call returns. `json()` throws a StepError with errorClass 'non-json' when the body is not JSON. */
 export interface HttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
