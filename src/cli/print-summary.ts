@@ -35,7 +35,11 @@ export function formatSummary(id: string, dir: string, s: Summary): string {
   for (const t of s.thresholds) {
     out.push(`${t.ok ? '✓' : '✗'} ${t.metric} ${t.expression}${t.actual === null ? ' (no data)' : ` (${n(t.actual, 4)})`}`);
   }
-  out.push(`generator CPU: ${n(s.generator.cpuSeconds, 1)} s${s.generator.cpuMicrosPerRequest ? `, ${n(s.generator.cpuMicrosPerRequest)} µs per request` : ''}`);
+  const d = s.generator.loopDelayMs;
+  out.push(
+    `generator: CPU ${n(s.generator.cpuSeconds, 1)} s${s.generator.cpuMicrosPerRequest ? ` (${n(s.generator.cpuMicrosPerRequest)} µs per request)` : ''}` +
+      (d ? `; event-loop delay p99 ${n(d.p99, 1)} ms, max ${n(d.max, 1)} ms` : ''),
+  );
   out.push(`run directory: ${dir}`);
   return out.join('\n');
 }

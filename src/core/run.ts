@@ -130,7 +130,15 @@ export const Summary = z.object({
   ledger: LedgerAudit.nullable(),
   vusMax: z.number().int(),
   events: z.array(z.object({ t: z.number(), label: z.string() })),
-  generator: z.object({ cpuSeconds: z.number(), cpuMicrosPerRequest: z.number().nullable() }),
+  /**
+   * The load generator's own cost and health: when its event loop is delayed, requests leave late
+   * and latency from the intended start rises — this says by how much the generator is to blame.
+   */
+  generator: z.object({
+    cpuSeconds: z.number(),
+    cpuMicrosPerRequest: z.number().nullable(),
+    loopDelayMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }).nullable(),
+  }),
   /** Distinct error messages seen (first 20), for the reader of the summary. */
   errorMessages: z.array(z.string()),
 });

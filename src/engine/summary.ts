@@ -9,6 +9,7 @@ export interface SummaryInput {
   ledger: LedgerAudit | null;
   cpuSeconds: number;
   errorMessages: string[];
+  loopDelayMs?: { p50: number; p99: number; max: number } | null;
 }
 
 /** Whole-run figures per step and overall, from the recorder's accumulators. */
@@ -46,7 +47,11 @@ export function buildSummary(rec: Recorder, input: SummaryInput): Summary {
     ledger: input.ledger,
     vusMax: rec.vusMax,
     events: rec.events,
-    generator: { cpuSeconds: Math.round(input.cpuSeconds * 1000) / 1000, cpuMicrosPerRequest: count ? Math.round((input.cpuSeconds * 1e6) / count) : null },
+    generator: {
+      cpuSeconds: Math.round(input.cpuSeconds * 1000) / 1000,
+      cpuMicrosPerRequest: count ? Math.round((input.cpuSeconds * 1e6) / count) : null,
+      loopDelayMs: input.loopDelayMs ?? null,
+    },
     errorMessages: input.errorMessages.slice(0, 20),
   };
   latency.destroy();

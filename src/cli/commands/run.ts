@@ -1,4 +1,5 @@
 import { cpus, hostname, totalmem } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join, relative, resolve } from 'node:path';
 import { parseDbUrl, type DbLocation } from '../../core/db-url.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -75,12 +76,15 @@ export async function runCommand(scenarioArg: string, a: RunArgs): Promise<void>
   const progress = new Progress(plannedSeconds);
   const errorMessages: string[] = [];
   const cpu0 = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const thresholds = parseThresholds(scenario.thresholds);
   const summarize = (status: RunStatus, seconds: number, ledger: Awaited<ReturnType<typeof auditLedger>> | null = null) => {
     const cpu = process.cpuUsage(cpu0);
     return buildSummary(recorder, {
       status, durationSeconds: seconds, thresholds: evaluate(thresholds, recorder, seconds), ledger,
       cpuSeconds: (cpu.user + cpu.system) / 1e6, errorMessages,
+      loopDelayMs: loop.count ? { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } : null,
     });
   };
   const drain = (final = false) => {
