@@ -58,7 +58,12 @@ export async function loadScenario(arg: string, cwd = process.cwd()): Promise<Sc
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (e) {
-    throw new UsageError(`${name}: could not be loaded: ${firstLines(e)}`, 'fix the error above (run `npx tsc --noEmit` for type errors)');
+    const message = firstLines(e);
+    // A .ts file outside an ES-module package loads as CommonJS, which cannot import loadlab's ES modules.
+    const hint = /require\(\)? ES Module|ERR_REQUIRE_ESM|in a cycle/.test(message)
+      ? 'scenario files are ES modules: name the file .mts, or put a package.json with {"type": "module"} in its folder'
+      : 'fix the error above (run `npx tsc --noEmit` for type errors)';
+    throw new UsageError(`${name}: could not be loaded: ${message}`, hint);
   }
   if (mod.default === undefined) {
     throw new UsageError(`${name}: has no default export`, `end the file with \`export default scenario({...})\`. ${SCENARIO_HINT}`);
