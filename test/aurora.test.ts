@@ -1,40 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DbLocation } from '../src/core/db-url.ts';
 import { locations, newCredentials } from '../src/infra/mariadb.ts';
 import { isAlive, stopPid } from '../src/infra/processes.ts';
 import { gtidSeq, measureLag, planAurora, readerStatus, restartReader, startAurora, type AuroraCluster, type AuroraPlan } from '../src/infra/replication.ts';
 import { installSchema } from '../src/target/schema.ts';
 import { seedDatabase } from '../src/target/seed/load.ts';
+import { poll, query } from './support/db.ts';
 
-async function query(db: DbLocation, sql: string, params: unknown[] = []): Promise<mysql.RowDataPacket[]> {
-  const c = await mysql.createConnection(db);
-  try {
-    const [rows] = await c.query<mysql.RowDataPacket[]>(sql, params);
-    return rows;
-  } finally {
-    await c.end();
-  }
-}
-
-async function poll<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (ok(last)) return last;
-    } catch {
-      /* not there yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
-}
 
 describe('gtidSeq', () => {
   it('reads the sequence number of one domain from a GTID list', () => {
