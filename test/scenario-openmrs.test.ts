@@ -5,7 +5,7 @@ import { resolveFeeders, type FeederRecord } from '../src/scenario/feeders.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { homePage, login, openChart, searchPatient } from '../src/scenario/openmrs/index.ts';
 import { StepError, type HttpResponse, type RequestOptions, type Scenario, type VuContext, type VuHttp } from '../src/scenario/types.ts';
-import { seededPatientSample } from '../src/target/seed/generate.ts';
+import { seededPatientSample } from '../src/core/synthetic/generate.ts';
 import { seedDatabase } from '../src/target/seed/load.ts';
 import type { RunningTarget } from '../src/target/target.ts';
 import { ADMIN, READER, call, startDb, startTargetOn } from './support/stack.ts';

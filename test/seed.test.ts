@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbLocation } from '../src/core/db-url.ts';
 import { UsageError } from '../src/core/errors.ts';
 import { startMariaDb, type MariaDbServer } from '../src/infra/mariadb.ts';
-import { FIRST_SEQUENCE, TABLES, emitRows, patientIdentity, seededPatientSample, type Row, type SeedContext } from '../src/target/seed/generate.ts';
+import { FIRST_SEQUENCE, TABLES, emitRows, patientIdentity, seededPatientSample, type Row, type SeedContext } from '../src/core/synthetic/generate.ts';
 import { readSeedInfo, seedDatabase, type SeedStats } from '../src/target/seed/load.ts';
-import { LUHN30_ALPHABET, baseToSequence, isValidLuhn30, luhn30CheckChar, openmrsId, sequenceToBase } from '../src/target/seed/luhn30.ts';
+import { LUHN30_ALPHABET, baseToSequence, isValidLuhn30, luhn30CheckChar, openmrsId, sequenceToBase } from '../src/core/synthetic/luhn30.ts';
 
 describe('Luhn mod-30 (idgen OpenMRS ID)', () => {
   it('computes check characters worked out by hand', () => {

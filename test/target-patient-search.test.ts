@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MariaDbServer } from '../src/infra/mariadb.ts';
-import { isValidLuhn30 } from '../src/target/seed/luhn30.ts';
+import { isValidLuhn30 } from '../src/core/synthetic/luhn30.ts';
 import type { RunningTarget } from '../src/target/target.ts';
 import { acknowledged, newId, OPENMRS_ID, register, SOURCE, uuidsOf } from './support/patients.ts';
 import { call, startDb, startTargetOn } from './support/stack.ts';

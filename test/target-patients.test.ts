@@ -1,7 +1,7 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MariaDbServer } from '../src/infra/mariadb.ts';
-import { luhn30CheckChar } from '../src/target/seed/luhn30.ts';
+import { luhn30CheckChar } from '../src/core/synthetic/luhn30.ts';
 import type { RunningTarget } from '../src/target/target.ts';
 import {
   ADMIN_PERSON, MALARIA, newId, OLD_ID, OPENMRS_ID, OUTPATIENT, patientBody as body, PHONE, register, SOURCE, uuidsOf,

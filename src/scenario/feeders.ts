@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
-import { seededPatientSample, type PatientIdentity } from '../target/seed/generate.ts';
+import { seededPatientSample, type PatientIdentity } from '../core/synthetic/generate.ts';
 import { getPath } from './dsl.ts';
 import type { FeederSpec } from './types.ts';
 

@@ -1,4 +1,4 @@
-import { LABS, labValue, visitNote, vitalValues } from '../../target/seed/clinical.ts';
+import { LABS, labValue, visitNote, vitalValues } from '../../core/synthetic/clinical.ts';
 import { step } from '../dsl.ts';
 import type { Step, VuContext } from '../types.ts';
 import {

@@ -1,5 +1,5 @@
-import { REGIONS, type Country, type Region } from '../../target/seed/names.ts';
-import type { Rng } from '../../target/seed/rng.ts';
+import { REGIONS, type Country, type Region } from '../../core/synthetic/names.ts';
+import type { Rng } from '../../core/synthetic/rng.ts';
 import { step } from '../dsl.ts';
 import { StepError, type Step } from '../types.ts';
 import { OPENMRS_ID_SOURCE, OPENMRS_ID_TYPE, REST } from './constants.ts';

@@ -1,4 +1,4 @@
-import { Rng } from '../../target/seed/rng.ts';
+import { Rng } from '../../core/synthetic/rng.ts';
 import { getPath } from '../dsl.ts';
 import { StepError, type HttpResponse, type RequestOptions, type VuContext } from '../types.ts';
 import { LOCATION } from './constants.ts';

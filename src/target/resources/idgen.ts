@@ -4,7 +4,7 @@ import type { IdentifierType, MetadataCache } from '../cache.ts';
 import type { RequestContext, Route } from '../context.ts';
 import { notFound, RestError } from '../errors.ts';
 import { defineResource, nested, parseRep, represent, DEFAULT, REF } from '../rep.ts';
-import { baseToSequence, luhn30CheckChar, sequenceToBase } from '../seed/luhn30.ts';
+import { baseToSequence, luhn30CheckChar, sequenceToBase } from '../../core/synthetic/luhn30.ts';
 import { identifierTypeDef } from './metadata-defs.ts';
 
 /** An idgen SequentialIdentifierGenerator (idgen_identifier_source joined to idgen_seq_id_gen). */

@@ -3,7 +3,7 @@ import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql
 import type { IdentifierType, MetadataCache } from '../cache.ts';
 import { sqlDate } from '../dates.ts';
 import { badRequest, conversionError, RestError, Validation } from '../errors.ts';
-import { isValidLuhn30, LUHN30_ALPHABET } from '../seed/luhn30.ts';
+import { isValidLuhn30, LUHN30_ALPHABET } from '../../core/synthetic/luhn30.ts';
 import {
   ADDRESS_FIELDS, asObject, optArray, parseIdentifier, parsePerson, preferredIndex, refUuid,
   type AddressInput, type IdentifierInput, type NameInput, type PersonInput,

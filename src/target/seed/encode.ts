@@ -1,5 +1,5 @@
 import mysql from 'mysql2';
-import type { Cell, Row } from './generate.ts';
+import type { Cell, Row } from '../../core/synthetic/generate.ts';
 
 // LOAD DATA's defaults: fields end at TAB, lines at LF, backslash escapes, \N is NULL.
 const NEEDS_ESCAPE = /[\\\t\n\r]/;

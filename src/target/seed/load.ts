@@ -13,8 +13,8 @@ import type { DbLocation } from '../../core/db-url.ts';
 import { UsageError } from '../../core/errors.ts';
 import { hasSchema, installSchema } from '../schema.ts';
 import { sqlTuple, tsvLine } from './encode.ts';
-import { COLUMNS, FIRST_SEQUENCE, TABLES, emitRows, rowsPerPatient, type IdBases, type SeedContext, type SeedParams, type TableName } from './generate.ts';
-import { LUHN30_ALPHABET, baseToSequence } from './luhn30.ts';
+import { COLUMNS, FIRST_SEQUENCE, TABLES, emitRows, rowsPerPatient, type IdBases, type SeedContext, type SeedParams, type TableName } from '../../core/synthetic/generate.ts';
+import { LUHN30_ALPHABET, baseToSequence } from '../../core/synthetic/luhn30.ts';
 
 export type LoadMethod = 'load-data' | 'insert';
 
