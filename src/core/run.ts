@@ -41,6 +41,8 @@ export const StepWindow = z.object({
   t: z.number().int(),
   step: z.string(),
   count: z.number().int(),
+  /** Of which not GET/HEAD. */
+  writes: z.number().int().default(0),
   errors: z.record(z.string(), z.number().int()),
   /** Latency from the intended start (includes any wait before sending). */
   latency: z.string(),
@@ -82,6 +84,8 @@ export type Stats = z.infer<typeof Stats>;
 
 export const StepSummary = z.object({
   count: z.number().int(),
+  /** Of which not GET/HEAD. */
+  writes: z.number().int().default(0),
   ratePerSecond: z.number(),
   failed: z.number().int(),
   errors: z.record(z.string(), z.number().int()),

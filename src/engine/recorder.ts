@@ -6,6 +6,8 @@ import type { MetricsSink, RequestSample } from './sink.ts';
 /** Accumulates one step's requests; used both per one-second window and for the whole run. */
 export class StepAccumulator {
   count = 0;
+  /** Requests other than GET/HEAD: tells read classes from write classes for calibration. */
+  writes = 0;
   failed = 0;
   errors: Record<string, number> = {};
   latency: hdr.Histogram = newHistogram();
@@ -16,6 +18,7 @@ export class StepAccumulator {
 
   add(s: RequestSample): void {
     this.count++;
+    if (s.method !== 'GET' && s.method !== 'HEAD') this.writes++;
     if (!s.ok) {
       this.failed++;
       const cls = s.errorClass ?? 'other';
@@ -149,7 +152,7 @@ export class Recorder implements MetricsSink {
       this.windows.delete(t);
       for (const [step, a] of w.steps) {
         const line: StepWindow = {
-          type: 'step', t, step, count: a.count, errors: a.errors, latency: encodeHistogram(a.latency),
+          type: 'step', t, step, count: a.count, writes: a.writes, errors: a.errors, latency: encodeHistogram(a.latency),
           service: encodeHistogram(a.service), bytesIn: a.bytesIn, bytesOut: a.bytesOut, replicas: a.replicas,
         };
         this.emit(line);

@@ -26,7 +26,7 @@ export function buildSummary(rec: Recorder, input: SummaryInput): Summary {
     count += a.count;
     failed += a.failed;
     steps[name] = {
-      count: a.count, ratePerSecond: rate(a.count), failed: a.failed, errors: a.errors, latencyMs: statsMs(a.latency),
+      count: a.count, writes: a.writes, ratePerSecond: rate(a.count), failed: a.failed, errors: a.errors, latencyMs: statsMs(a.latency),
       serviceMs: statsMs(a.service), bytesIn: a.bytesIn, bytesOut: a.bytesOut, replicas: a.replicas,
     };
   }
