@@ -11,13 +11,14 @@ import { DbProbe } from '../src/probe/db.ts';
 import { poll, query } from './support/db.ts';
 
 describe('database probe on an Aurora-like writer and reader', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'loadlab-probe-aurora-'));
   const creds = newCredentials();
   const started: number[] = [];
+  let dir = '';
   let plan: AuroraPlan;
   let probe: DbProbe;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'loadlab-probe-aurora-'));
     plan = await planAurora(dir, 1);
     const cluster = await startAurora(plan, creds, {
       bufferPool: '64M',
@@ -36,7 +37,7 @@ describe('database probe on an Aurora-like writer and reader', () => {
   afterAll(async () => {
     await probe?.close();
     for (const pid of started) await stopPid(pid, 'SIGTERM', 60_000);
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('reports the reader lag in seconds and transactions, and no lag fields for the writer', async () => {
@@ -72,19 +73,20 @@ describe('database probe on an Aurora-like writer and reader', () => {
 });
 
 describe('database probe on a one-node Galera cluster', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'loadlab-probe-galera-'));
   const creds = newCredentials();
+  let dir = '';
   let nodes: GaleraNodeSpec[] = [];
   let pids: number[] = [];
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'loadlab-probe-galera-'));
     nodes = await planGalera(dir, 1);
     pids = await startGalera(nodes, creds, { bufferPool: '64M' });
   });
 
   afterAll(async () => {
     for (const pid of pids) await stopPid(pid, 'SIGTERM', 60_000);
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('reads wsrep counters: cluster size, state, replicated write-sets, flow control', async () => {
