@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDbUrl } from '../src/core/db-url.ts';
 import { auditLedger } from '../src/engine/ledger.ts';
 import { readRun } from '../src/engine/run-dir.ts';
 import { seedDatabase } from '../src/target/seed/load.ts';
@@ -53,9 +54,14 @@ describe('loadlab run', () => {
 
   it('writes a valid, complete run directory and exits 0 when thresholds hold', async () => {
     const out = join(cwd, 'complete');
-    const r = await loadlab(['run', 'smoke', '--target', t.url, '--duration', '4s', '--out', out]);
+    const r = await loadlab(['run', 'smoke', '--target', t.url, '--duration', '4s', '--out', out, '--db-url', formatDbUrl(db.app)]);
     expect(r.code, r.err + r.out).toBe(0);
     const run = readRun(out);
+    expect(run.resources.some((l) => l.type === 'process' && l.role === 'generator')).toBe(true);
+    expect(run.resources.some((l) => l.type === 'db' && (l.status.Com_select ?? 0) > 0)).toBe(true);
+    expect(run.db?.end?.nodes[0]?.tables?.some((tb) => tb.table_name === 'obs')).toBe(true);
+    expect(run.summary?.ledger?.method).toBe('database');
+    expect(JSON.stringify(run)).not.toContain(db.app.password);
     expect(run.meta.status).toBe('complete');
     expect(run.summary?.requests.count).toBeGreaterThan(0);
     expect(run.timeline.some((l) => l.type === 'step')).toBe(true);

@@ -1,6 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
+import { DbSnapshot, ResourceLine } from '../core/resources.ts';
 import { RunMeta, Summary, TimelineLine } from '../core/run.ts';
 
 const isAlive = (pid: number) => {
@@ -42,6 +43,14 @@ export class RunDirectory {
     if (lines.length) appendFileSync(join(this.dir, 'timeline.ndjson'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
   }
 
+  appendResource(line: ResourceLine): void {
+    appendFileSync(join(this.dir, 'resources.ndjson'), JSON.stringify(line) + '\n');
+  }
+
+  writeDb(snapshot: DbSnapshot): void {
+    writeAtomic(join(this.dir, 'db.json'), DbSnapshot.parse(snapshot));
+  }
+
   writeSummary(summary: Summary): void {
     writeAtomic(join(this.dir, 'summary.json'), Summary.parse(summary));
   }
@@ -56,6 +65,9 @@ export interface RunFiles {
   meta: RunMeta;
   timeline: TimelineLine[];
   summary: Summary | null;
+  /** Probe samples (empty when the run sampled nothing). */
+  resources: ResourceLine[];
+  db: DbSnapshot | null;
 }
 
 /** Reads and validates a run directory; a `running` run whose engine is gone reads as `interrupted`. */
@@ -71,14 +83,19 @@ export function readRun(dir: string): RunFiles {
   };
   const meta = parse('run.json', () => RunMeta.parse(JSON.parse(readFileSync(runJson, 'utf8'))));
   if (meta.status === 'running' && (meta.pid === process.pid || !isAlive(meta.pid))) meta.status = 'interrupted';
-  const tl = join(dir, 'timeline.ndjson');
-  const timeline = existsSync(tl)
-    ? readFileSync(tl, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l, i) => parse(`timeline.ndjson line ${i + 1}`, () => TimelineLine.parse(JSON.parse(l))))
-    : [];
+  const ndjson = <T>(name: string, schema: { parse(v: unknown): T }): T[] => {
+    const path = join(dir, name);
+    if (!existsSync(path)) return [];
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l, i) => parse(`${name} line ${i + 1}`, () => schema.parse(JSON.parse(l))));
+  };
+  const timeline = ndjson('timeline.ndjson', TimelineLine);
+  const resources = ndjson('resources.ndjson', ResourceLine);
+  const dbPath = join(dir, 'db.json');
+  const db = existsSync(dbPath) ? parse('db.json', () => DbSnapshot.parse(JSON.parse(readFileSync(dbPath, 'utf8')))) : null;
   const sp = join(dir, 'summary.json');
   const summary = existsSync(sp) ? parse('summary.json', () => Summary.parse(JSON.parse(readFileSync(sp, 'utf8')))) : null;
-  return { meta, timeline, summary };
+  return { meta, timeline, summary, resources, db };
 }

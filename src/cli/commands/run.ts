@@ -18,6 +18,8 @@ import { locations } from '../../infra/mariadb.ts';
 import { readState } from '../../infra/state.ts';
 import { describeTopology } from '../../infra/topology-spec.ts';
 import { dbLookup } from '../../probe/ledger-db.ts';
+import { dbJson, snapshotDb, startProbes, type DbNodeTarget } from '../../probe/sampler.ts';
+import { probeTargets } from '../../probe/targets.ts';
 import { resolveFeeders } from '../../scenario/feeders.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { formatSummary } from '../print-summary.ts';
@@ -73,6 +75,16 @@ export async function runCommand(scenarioArg: string, a: RunArgs): Promise<void>
     seed, plannedSeconds, startedAt: new Date().toISOString(), endedAt: null, status: 'running', pid: process.pid, error: null,
     faults: faults.map((f) => ({ atSeconds: f.atSeconds, action: `${f.action} ${f.component}` })),
   });
+  // Probes sample the topology's processes and databases beside the load (the generator too).
+  const dbNodes: DbNodeTarget[] = local ? probeTargets(state).dbNodes : ledgerDb ? [{ node: 'db', role: 'database', db: ledgerDb }] : [];
+  const probes = startProbes({
+    processes: local ? () => probeTargets(readState() ?? state).processes : [],
+    dbNodes,
+    writeLine: (line) => runDir.appendResource(line),
+    clockStart: clock.start,
+  });
+  await probes.ready;
+  const dbStart = dbNodes.length ? await snapshotDb(dbNodes) : null;
   const progress = new Progress(plannedSeconds);
   const errorMessages: string[] = [];
   const cpu0 = process.cpuUsage();
@@ -150,6 +162,8 @@ export async function runCommand(scenarioArg: string, a: RunArgs): Promise<void>
     process.off('SIGTERM', onSignal);
   }
 
+  await probes.stop();
+  runDir.writeDb(dbJson(dbStart, dbNodes.length ? await snapshotDb(dbNodes) : null, probes.capabilities()));
   const lookup = ledgerDb ? dbLookup(ledgerDb) : restLookup(target, credentials);
   const ledger = recorder.ledger.length ? await auditLedger(recorder.ledger, lookup, ledgerDb ? 'database' : 'rest') : null;
   const summary = summarize(status, seconds, ledger);
