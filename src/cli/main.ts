@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../core/errors.ts';
 import { seedCommand } from './commands/seed.ts';
 import { hazardsCommand } from './commands/hazards.ts';
+import { calibrateCommand, simulateCommand } from './commands/model.ts';
 import { runCommand } from './commands/run.ts';
 import { targetCommand } from './commands/target.ts';
 import { downCommand, faultCommand, statusCommand, upCommand } from './commands/topology.ts';
@@ -84,6 +85,26 @@ program
   .option('--seed <n>', 'random seed of the virtual users', '1')
   .option('--allow-remote', 'allow a target that is not on this machine')
   .action(runCommand);
+
+program
+  .command('calibrate')
+  .description('estimate service demands per request class and station from a run (→ RUN_DIR/model.json)')
+  .argument('<run-dir>', 'a run directory made against a local topology')
+  .option('--out <file>', 'where to write the model (default RUN_DIR/model.json)')
+  .option('--window <d>', 'regression window length', '5s')
+  .action(calibrateCommand);
+
+program
+  .command('simulate')
+  .description('project throughput, response time and the bottleneck for a topology from a model')
+  .requiredOption('--model <file>', 'model.json from `loadlab calibrate`')
+  .option('--users <list>', 'closed model: users, e.g. 10,50,100 or 10..500 or 10..500:50')
+  .option('--rate <list>', 'open model: requests/s, same forms')
+  .option('--topology <spec>', 'e.g. replicas=4,db=aurora:1,readsplit,vcpus=4,dbvcpus=8 (default: as measured)')
+  .option('--slo <expr>', "e.g. 'p95<1s': report the users served within it")
+  .option('--out <file>', 'write projections.json')
+  .option('--json', 'print the projection as JSON')
+  .action(simulateCommand);
 
 program
   .command('hazards')

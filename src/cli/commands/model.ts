@@ -1,0 +1,109 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Model, type TargetTopology } from '../../core/model.ts';
+import { UsageError } from '../../core/errors.ts';
+import { readRun } from '../../engine/run-dir.ts';
+import { calibrationInput } from '../../model/from-run.ts';
+import { calibrate, describeTopology, project } from '../../model/index.ts';
+import { parseDuration } from '../../scenario/dsl.ts';
+
+/** `loadlab calibrate RUN_DIR`: service demands per class and station from a run → model.json. */
+export async function calibrateCommand(runDir: string, o: { out?: string; window?: string }): Promise<void> {
+  const run = readRun(runDir);
+  if (!run.summary) throw new UsageError(`${runDir} has no summary.json yet`, 'calibrate a finished (or interrupted) run');
+  if (!run.resources.some((r) => r.type === 'process' && r.role === 'replica')) {
+    throw new UsageError(`${runDir} has no CPU samples of the replicas`, 'calibrate a run made against a local topology (`loadlab up`), whose processes loadlab samples');
+  }
+  const window = o.window ? parseDuration(o.window) : 5;
+  const model = calibrate(calibrationInput(run.meta, run.timeline, run.summary, run.resources, window));
+  const out = o.out ?? join(runDir, 'model.json');
+  writeFileSync(out, JSON.stringify(model, null, 2) + '\n');
+  console.log(`model of ${run.meta.scenario.name} (${run.meta.id}), ${model.fit.windows} windows of ${window} s → ${out}`);
+  for (const c of model.classes) {
+    const d = Object.entries(c.demands).map(([s, v]) => `${s} ${(v * 1000).toFixed(2)} ms`).join(', ');
+    console.log(`  ${c.name.padEnd(18)} ${c.kind.padEnd(5)} ${(c.mixShare * 100).toFixed(1).padStart(5)}%  ${d}`);
+  }
+  console.log(`  fit R²: ${Object.entries(model.fit.r2).map(([s, v]) => `${s} ${v.toFixed(2)}`).join(', ')}`);
+  for (const w of model.fit.warnings) console.log(`  warning: ${w}`);
+}
+
+/** `replicas=4,db=aurora:1,vcpus=4,dbvcpus=8,readsplit,search=opensearch` → a TargetTopology. */
+export function parseTargetTopology(spec: string, model: Model): TargetTopology {
+  const kv = new Map(spec.split(',').filter(Boolean).map((p) => { const [k, v] = p.split('='); return [k!.trim(), (v ?? 'true').trim()] as const; }));
+  const known = ['replicas', 'db', 'vcpus', 'dbvcpus', 'readsplit', 'writers', 'sessions', 'search'];
+  for (const k of kv.keys()) if (!known.includes(k)) throw new UsageError(`--topology: unknown '${k}'`, `use ${known.join(', ')}`);
+  const int = (k: string, fallback: number) => {
+    const v = kv.get(k);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--topology: ${k}=${v} is not a whole number ≥ 1`);
+    return n;
+  };
+  const m = model.measured;
+  const dbVcpus = int('dbvcpus', m.vcpusDb);
+  const dbWord = kv.get('db') ?? (m.dbKind === 'galera' ? `galera:${m.dbNodes}` : m.dbKind === 'aurora' ? `aurora:${m.dbNodes - 1}` : 'single');
+  const dm = /^(single|aurora|galera)(?::(\d+))?$/.exec(dbWord);
+  if (!dm) throw new UsageError(`--topology: db=${dbWord} is not single, aurora:R or galera:N`);
+  const db: TargetTopology['db'] =
+    dm[1] === 'single' ? { kind: 'single', vcpus: dbVcpus }
+    : dm[1] === 'aurora' ? { kind: 'aurora', vcpus: dbVcpus, readers: Number(dm[2] ?? 1), readSplit: kv.has('readsplit') }
+    : { kind: 'galera', vcpus: dbVcpus, nodes: Number(dm[2] ?? 3), writers: kv.get('writers') === 'all' ? 'all' : 'one' };
+  return {
+    replicas: int('replicas', m.replicas),
+    vcpusApp: int('vcpus', m.vcpusApp),
+    sessions: kv.get('sessions') === 'shared' ? 'shared' : 'sticky',
+    db,
+    ...(kv.get('search') === 'opensearch' ? { search: { kind: 'opensearch' as const, nodes: 1, vcpus: 2 } } : {}),
+  };
+}
+
+/** `10,50,100` or `10..500` (20 points) or `10..500:50` (50 points). */
+function parseLoads(v: string, option: string): number[] {
+  const range = /^(\d+(?:\.\d+)?)\.\.(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(v);
+  if (range) {
+    const [lo, hi, n] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 20)];
+    if (!(hi > lo) || n < 2) throw new UsageError(`${option}: '${v}' needs LOW..HIGH with HIGH > LOW`);
+    return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+  }
+  const list = v.split(',').map(Number);
+  if (list.some((x) => !Number.isFinite(x) || x <= 0)) throw new UsageError(`${option}: '${v}' is not a list of positive numbers or LOW..HIGH`);
+  return list;
+}
+
+export async function simulateCommand(o: { model: string; users?: string; rate?: string; topology?: string; slo?: string; json?: boolean; out?: string }) {
+  let model: Model;
+  try {
+    model = Model.parse(JSON.parse(readFileSync(o.model, 'utf8')));
+  } catch (e) {
+    throw new UsageError(`--model ${o.model}: ${(e as Error).message.split('\n')[0]}`, 'make one with `loadlab calibrate RUN_DIR`');
+  }
+  const topology = parseTargetTopology(o.topology ?? '', model);
+  const load = o.rate ? { rates: parseLoads(o.rate, '--rate') } : { users: parseLoads(o.users ?? '1..500', '--users') };
+  let slo: { p95Seconds: number } | undefined;
+  if (o.slo) {
+    const m = /^p95\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(o.slo.trim());
+    if (!m) throw new UsageError(`--slo: '${o.slo}' is not p95<VALUE(ms|s)`, "e.g. --slo 'p95<1s'");
+    slo = { p95Seconds: Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) };
+  }
+  const p = project(model, topology, load, slo);
+  if (o.out) writeFileSync(o.out, JSON.stringify(p, null, 2) + '\n');
+  if (o.json) return void console.log(JSON.stringify(p, null, 2));
+  console.log(`${describeTopology(topology)} — ${p.load} model (${p.multiServer})`);
+  console.log(`  ${'users/rate'.padStart(10)}  ${'req/s'.padStart(8)}  ${'mean ms'.padStart(8)}  ${'p95 ms*'.padStart(8)}  bottleneck (utilisation)`);
+  for (const pt of p.points) {
+    const x = pt.users ?? pt.rate ?? 0;
+    // The mean over all requests: per-class means weighted by their throughput.
+    const shares = Object.values(pt.throughput.perClass).reduce((a, b) => a + b, 0);
+    const mean = shares > 0 ? (Object.entries(pt.responseTimeMean).reduce((s, [c, r]) => s + (r ?? NaN) * (pt.throughput.perClass[c] ?? 0), 0) / shares) * 1000 : NaN;
+    const p95 = Math.max(...Object.values(pt.p95).map((v) => (v ?? NaN) * 1000));
+    console.log(
+      `  ${x.toFixed(0).padStart(10)}  ${pt.throughput.total.toFixed(1).padStart(8)}  ${mean.toFixed(1).padStart(8)}  ${p95.toFixed(1).padStart(8)}  ` +
+        `${pt.bottleneck} (${((pt.utilisation[pt.bottleneck] ?? 0) * 100).toFixed(0)}%)${pt.saturated ? ' saturated' : ''}`,
+    );
+  }
+  console.log(`  * p95: ${p.p95Method}; the worst class is shown`);
+  console.log(`bottleneck: ${p.bottleneck.station}, capping throughput at ${p.saturation.maxThroughput.toFixed(1)} requests/s` +
+    (p.saturation.kneeUsers !== null ? `; knee at ~${p.saturation.kneeUsers.toFixed(0)} users` : ''));
+  if (p.slo) console.log(`within p95 < ${p.slo.p95Seconds * 1000} ms: ${p.slo.withinSlo === null ? 'none' : p.slo.withinSlo.toFixed(0)}${p.slo.bound === 'beyond-grid' ? ' or more (the grid ended first)' : ''}`);
+  for (const w of p.warnings) console.log(`warning: ${w}`);
+}

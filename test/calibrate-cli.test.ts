@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Model, Projection } from '../src/core/model.ts';
+import { upInTemp } from './support/topology.ts';
+
+const BIN = fileURLToPath(new URL('../bin/loadlab.js', import.meta.url));
+const loadlab = (args: string[], cwd: string) =>
+  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true' } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+
+describe('run → calibrate → simulate on a local topology', () => {
+  let t: Awaited<ReturnType<typeof upInTemp>>;
+  beforeAll(async () => {
+    t = await upInTemp({ replicas: 1, db: { kind: 'single' }, patients: 500 });
+  });
+  afterAll(async () => {
+    if (t) expect(await t.tearDown()).toEqual([]);
+  });
+
+  it('samples the topology during the run, fits a model and projects it', async () => {
+    const dir = join(t.cwd, 'run');
+    // A ramp, so that the windows differ in load (calibration needs variation).
+    const run = await loadlab(['run', 'search-heavy', '--executor', 'ramping-arrival-rate', '--stages', '6s:2,8s:8,6s:8', '--max-vus', '200', '--out', dir], t.cwd);
+    expect(run.code, run.err + run.out).toBe(0);
+    const resources = readFileSync(join(dir, 'resources.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(resources.some((r) => r.type === 'process' && r.role === 'replica' && r.cpuSeconds > 0)).toBe(true);
+    expect(resources.some((r) => r.type === 'db' && r.node === 'db-1')).toBe(true);
+
+    const cal = await loadlab(['calibrate', dir], t.cwd);
+    expect(cal.code, cal.err).toBe(0);
+    const model = Model.parse(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')));
+    expect(model.classes.map((c) => c.name)).toContain('searchPatient');
+    const chart = model.classes.find((c) => c.name === 'openChart')!;
+    expect(chart.kind).toBe('read');
+    const total = model.classes.reduce((s, c) => s + Object.values(c.demands).reduce((a, b) => a + b, 0), 0);
+    expect(total).toBeGreaterThan(0);
+
+    const sim = await loadlab(['simulate', '--model', join(dir, 'model.json'), '--users', '1..400:8', '--topology', 'replicas=4', '--slo', 'p95<1s', '--out', join(dir, 'projections.json')], t.cwd);
+    expect(sim.code, sim.err).toBe(0);
+    expect(sim.out).toMatch(/bottleneck: \w+/);
+    const p = Projection.parse(JSON.parse(readFileSync(join(dir, 'projections.json'), 'utf8')));
+    expect(p.points).toHaveLength(8);
+    expect(p.topology.replicas).toBe(4);
+    // Throughput never falls as users are added in a closed network.
+    for (let i = 1; i < p.points.length; i++) expect(p.points[i]!.throughput.total).toBeGreaterThanOrEqual(p.points[i - 1]!.throughput.total * 0.999);
+  });
+});
