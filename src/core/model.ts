@@ -83,6 +83,10 @@ export const Model = z
     fit: ModelFit,
     /** p95/mean of each class's measured response time: MVA yields means, this carries the tail. */
     tail: z.object({ p95OverMean: z.record(z.string(), z.number().min(1)) }),
+    /** The statements that took the database's time during the run (from db.json), heaviest first. */
+    statements: z
+      .array(z.object({ text: z.string(), count: z.number(), seconds: z.number(), rowsExamined: z.number(), noIndexUsed: z.boolean() }))
+      .default([]),
   })
   .superRefine((m, ctx) => {
     const names = new Set(m.stations.map((s) => s.name));

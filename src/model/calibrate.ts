@@ -141,5 +141,6 @@ export function calibrate(input: CalibrationInput): Model {
       warnings: estimate.warnings,
     },
     tail: { p95OverMean: Object.fromEntries(input.classes.map((c) => [c.name, Math.max(1, c.p95OverMean)])) },
+    statements: [],
   };
 }

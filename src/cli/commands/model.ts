@@ -16,6 +16,20 @@ export async function calibrateCommand(runDir: string, o: { out?: string; window
   }
   const window = o.window ? parseDuration(o.window) : 5;
   const model = calibrate(calibrationInput(run.meta, run.timeline, run.summary, run.resources, window));
+  // Digests of the run's own statements, summed over the nodes: they name what loads a database bottleneck.
+  const byText = new Map<string, Model['statements'][number]>();
+  for (const rows of Object.values(run.db?.duringRun ?? {})) {
+    for (const d of rows) {
+      if (!d.digest_text) continue;
+      const s = byText.get(d.digest_text) ?? { text: d.digest_text, count: 0, seconds: 0, rowsExamined: 0, noIndexUsed: false };
+      s.count += d.count_star;
+      s.seconds += d.sum_timer_wait_seconds;
+      s.rowsExamined += d.sum_rows_examined;
+      s.noIndexUsed ||= (d.sum_no_index_used ?? 0) > 0;
+      byText.set(d.digest_text, s);
+    }
+  }
+  model.statements = [...byText.values()].sort((a, b) => b.seconds - a.seconds).slice(0, 10);
   const out = o.out ?? join(runDir, 'model.json');
   writeFileSync(out, JSON.stringify(model, null, 2) + '\n');
   console.log(`model of ${run.meta.scenario.name} (${run.meta.id}), ${model.fit.windows} windows of ${window} s → ${out}`);
@@ -104,6 +118,12 @@ export async function simulateCommand(o: { model: string; users?: string; rate?:
   console.log(`  * p95: ${p.p95Method}; the worst class is shown`);
   console.log(`bottleneck: ${p.bottleneck.station}, capping throughput at ${p.saturation.maxThroughput.toFixed(1)} requests/s` +
     (p.saturation.kneeUsers !== null ? `; knee at ~${p.saturation.kneeUsers.toFixed(0)} users` : ''));
+  if (/db/.test(p.bottleneck.station) && model.statements.length) {
+    console.log('statements that took the database\'s time in the measured run:');
+    for (const s of model.statements.slice(0, 5)) {
+      console.log(`  ${s.seconds.toFixed(2).padStart(8)} s  ${String(s.count).padStart(7)}×  ${(s.rowsExamined / Math.max(1, s.count)).toFixed(0).padStart(6)} rows examined each${s.noIndexUsed ? ', no index' : ''}  ${s.text.slice(0, 90)}`);
+    }
+  }
   if (p.slo) console.log(`within p95 < ${p.slo.p95Seconds * 1000} ms: ${p.slo.withinSlo === null ? 'none' : p.slo.withinSlo.toFixed(0)}${p.slo.bound === 'beyond-grid' ? ' or more (the grid ended first)' : ''}`);
   for (const w of p.warnings) console.log(`warning: ${w}`);
 }
