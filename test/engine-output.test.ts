@@ -47,6 +47,19 @@ describe('recorder', () => {
   });
 });
 
+describe('failure messages', () => {
+  it('keeps the first failing response of each step and status', () => {
+    const rec = new Recorder(() => {});
+    rec.failure('recordVitals', 'POST /ws/rest/v1/encounter → 400: {"error":{"message":"Invalid Submission"}}');
+    rec.failure('recordVitals', 'POST /ws/rest/v1/encounter → 400: {"error":{"message":"another"}}');
+    rec.failure('recordVitals', 'POST /ws/rest/v1/encounter → 500: boom');
+    expect(rec.failures).toEqual([
+      'recordVitals: POST /ws/rest/v1/encounter → 400: {"error":{"message":"Invalid Submission"}}',
+      'recordVitals: POST /ws/rest/v1/encounter → 500: boom',
+    ]);
+  });
+});
+
 describe('thresholds', () => {
   it('parses k6 syntax', () => {
     expect(parseThreshold('http_req_duration{step:searchPatient}', 'p(95)<500')).toMatchObject({

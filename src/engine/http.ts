@@ -185,6 +185,7 @@ export class VuHttpClient implements VuHttp, ExchangeOwner {
     };
     if (this.nextIntendedAt < endedAt) this.nextIntendedAt = endedAt;
     if (x.status === 201) this.acknowledge(x, endedAt);
+    if (!ok && this.sink.failure) this.sink.failure(x.step, `${x.method} ${x.path} → ${x.status}: ${x.text.slice(0, 200).replace(/\s+/g, ' ')}`);
     this.pending.push(x);
     x.resolve(x);
   }

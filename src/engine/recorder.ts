@@ -67,6 +67,9 @@ export class Recorder implements MetricsSink {
   readonly checks = new Map<string, { passes: number; fails: number }>();
   readonly ledger: Acknowledged[] = [];
   readonly events: { t: number; label: string }[] = [];
+  /** The first failing response of each step and status (bounded), for the summary. */
+  readonly failures: string[] = [];
+  private readonly failureKeys = new Set<string>();
   readonly totals = zeroCounters();
   vusMax = 0;
   private windows = new Map<number, { steps: Map<string, StepAccumulator>; run: RunCounters }>();
@@ -127,6 +130,13 @@ export class Recorder implements MetricsSink {
 
   acknowledged(resource: string, uuid: string, step: string, at: number): void {
     this.ledger.push({ resource, uuid, step, at });
+  }
+
+  failure(step: string, text: string): void {
+    const key = `${step} ${/→ (\d+)/.exec(text)?.[1] ?? ''}`;
+    if (this.failureKeys.has(key) || this.failures.length >= 20) return;
+    this.failureKeys.add(key);
+    this.failures.push(`${step}: ${text}`);
   }
 
   event(at: number, label: string): void {

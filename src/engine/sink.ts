@@ -40,4 +40,6 @@ export interface MetricsSink {
   acknowledged(resource: string, uuid: string, step: string, at: number): void;
   /** A marked moment, e.g. a scheduled fault. */
   event(at: number, label: string): void;
+  /** What a failing response said (once per step and status), for the summary's error messages. */
+  failure?(step: string, text: string): void;
 }

@@ -95,7 +95,7 @@ export async function runCommand(scenarioArg: string, a: RunArgs): Promise<void>
     const cpu = process.cpuUsage(cpu0);
     return buildSummary(recorder, {
       status, durationSeconds: seconds, thresholds: evaluate(thresholds, recorder, seconds), ledger,
-      cpuSeconds: (cpu.user + cpu.system) / 1e6, errorMessages,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6, errorMessages: [...recorder.failures, ...errorMessages],
       loopDelayMs: loop.count ? { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } : null,
     });
   };
