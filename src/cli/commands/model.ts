@@ -5,6 +5,7 @@ import { UsageError } from '../../core/errors.ts';
 import { readRun } from '../../engine/run-dir.ts';
 import { calibrationInput } from '../../model/from-run.ts';
 import { calibrate, describeTopology, project } from '../../model/index.ts';
+import { withResidualWait } from '../../model/residual.ts';
 import { parseDuration } from '../../scenario/dsl.ts';
 
 /** `loadlab calibrate RUN_DIR`: service demands per class and station from a run → model.json. */
@@ -15,7 +16,11 @@ export async function calibrateCommand(runDir: string, o: { out?: string; window
     throw new UsageError(`${runDir} has no CPU samples of the replicas`, 'calibrate a run made against a local topology (`loadlab up`), whose processes loadlab samples');
   }
   const window = o.window ? parseDuration(o.window) : 5;
-  const model = calibrate(calibrationInput(run.meta, run.timeline, run.summary, run.resources, window));
+  const summary = run.summary;
+  const model = withResidualWait(
+    calibrate(calibrationInput(run.meta, run.timeline, summary, run.resources, window)),
+    Object.fromEntries(Object.entries(summary.steps).map(([name, s]) => [name, s.latencyMs.mean / 1000])),
+  );
   // Digests of the run's own statements, summed over the nodes: they name what loads a database bottleneck.
   const byText = new Map<string, Model['statements'][number]>();
   for (const rows of Object.values(run.db?.duringRun ?? {})) {
