@@ -50,6 +50,12 @@ describe('run → calibrate → simulate on a local topology', () => {
     const p = Projection.parse(JSON.parse(readFileSync(join(dir, 'projections.json'), 'utf8')));
     expect(p.points).toHaveLength(8);
     expect(p.topology.replicas).toBe(4);
+    const smallest = await loadlab(['simulate', '--model', join(dir, 'model.json'), '--smallest', '--users', '50', '--slo', 'p95<5s'], t.cwd);
+    expect(smallest.code, smallest.err).toBe(0);
+    expect(smallest.out).toMatch(/smallest topology for 50 users within p95 < 5000 ms \(of \d+ candidates, by vCPUs\):\n  \d+ replica/);
+    const noSlo = await loadlab(['simulate', '--model', join(dir, 'model.json'), '--smallest', '--users', '50'], t.cwd);
+    expect(noSlo.code).toBe(2);
+    expect(noSlo.err).toMatch(/--smallest needs --slo/);
     // Throughput never falls as users are added in a closed network.
     for (let i = 1; i < p.points.length; i++) expect(p.points[i]!.throughput.total).toBeGreaterThanOrEqual(p.points[i - 1]!.throughput.total * 0.999);
   });

@@ -103,6 +103,7 @@ program
   .option('--topology <spec>', 'e.g. replicas=4,db=aurora:1,readsplit,vcpus=4,dbvcpus=8 (default: as measured)')
   .option('--slo <expr>', "e.g. 'p95<1s': report the users served within it")
   .option('--out <file>', 'write projections.json')
+  .option('--smallest', 'find the smallest topology (replicas, sizes, DB layout) that carries one --users/--rate within --slo')
   .option('--json', 'print the projection as JSON')
   .action(simulateCommand);
 

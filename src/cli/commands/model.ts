@@ -4,7 +4,7 @@ import { Model, type TargetTopology } from '../../core/model.ts';
 import { UsageError } from '../../core/errors.ts';
 import { readRun } from '../../engine/run-dir.ts';
 import { calibrationInput } from '../../model/from-run.ts';
-import { calibrate, describeTopology, project } from '../../model/index.ts';
+import { calibrate, describeTopology, project, smallestTopology } from '../../model/index.ts';
 import { withResidualWait } from '../../model/residual.ts';
 import { parseDuration } from '../../scenario/dsl.ts';
 
@@ -89,7 +89,22 @@ function parseLoads(v: string, option: string): number[] {
   return list;
 }
 
-export async function simulateCommand(o: { model: string; users?: string; rate?: string; topology?: string; slo?: string; json?: boolean; out?: string }) {
+/** The candidates `--smallest` searches: replicas × DB layout × sizes, ranked by vCPUs. */
+function candidateTopologies(model: Model): TargetTopology[] {
+  const out: TargetTopology[] = [];
+  for (const replicas of [1, 2, 3, 4, 6, 8]) {
+    for (const vcpus of [2, 4, 8]) {
+      for (const db of ['single', 'aurora:1,readsplit', 'galera:3']) {
+        for (const dbvcpus of [2, 4, 8, 16]) out.push(parseTargetTopology(`replicas=${replicas},vcpus=${vcpus},db=${db},dbvcpus=${dbvcpus}`, model));
+      }
+    }
+  }
+  return out;
+}
+
+export async function simulateCommand(o: {
+  model: string; users?: string; rate?: string; topology?: string; slo?: string; json?: boolean; out?: string; smallest?: boolean;
+}) {
   let model: Model;
   try {
     model = Model.parse(JSON.parse(readFileSync(o.model, 'utf8')));
@@ -103,6 +118,24 @@ export async function simulateCommand(o: { model: string; users?: string; rate?:
     const m = /^p95\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(o.slo.trim());
     if (!m) throw new UsageError(`--slo: '${o.slo}' is not p95<VALUE(ms|s)`, "e.g. --slo 'p95<1s'");
     slo = { p95Seconds: Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) };
+  }
+  if (o.smallest) {
+    if (!slo) throw new UsageError('--smallest needs --slo', "e.g. --smallest --users 500 --slo 'p95<1s'");
+    const loads: number[] = load.users ?? load.rates ?? [];
+    if (loads.length !== 1) throw new UsageError('--smallest needs one target load', 'e.g. --users 500 (or --rate 50)');
+    const target = load.users ? { users: loads[0]! } : { rate: loads[0]! };
+    const { chosen, evaluated } = smallestTopology(model, candidateTopologies(model), target, slo);
+    if (o.json) return void console.log(JSON.stringify({ chosen, evaluated: evaluated.length }, null, 2));
+    const what = 'users' in target ? `${target.users} users` : `${target.rate} requests/s`;
+    if (!chosen) {
+      console.log(`none of ${evaluated.length} candidate topologies carries ${what} within p95 < ${slo.p95Seconds * 1000} ms`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`smallest topology for ${what} within p95 < ${slo.p95Seconds * 1000} ms (of ${evaluated.length} candidates, by vCPUs):`);
+    console.log(`  ${chosen.description}: ${chosen.vcpus} vCPUs, ${chosen.point.throughput.total.toFixed(1)} requests/s, ` +
+      `worst p95 ${((chosen.worstP95 ?? 0) * 1000).toFixed(0)} ms, bottleneck ${chosen.point.bottleneck}`);
+    return;
   }
   const p = project(model, topology, load, slo);
   if (o.out) writeFileSync(o.out, JSON.stringify(p, null, 2) + '\n');
