@@ -1,21 +1,11 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Model, Projection } from '../src/core/model.ts';
 import { upInTemp } from './support/topology.ts';
+import { loadlab as cli } from './support/cli.ts';
+const loadlab = (args: string[], cwd: string) => cli(args, { cwd });
 
-const BIN = fileURLToPath(new URL('../bin/loadlab.js', import.meta.url));
-const loadlab = (args: string[], cwd: string) =>
-  new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, CI: 'true' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
 
 describe('run → calibrate → simulate on a local topology', () => {
   let t: Awaited<ReturnType<typeof upInTemp>>;
@@ -30,7 +20,9 @@ describe('run → calibrate → simulate on a local topology', () => {
     const dir = join(t.cwd, 'run');
     // A ramp, so that the windows differ in load (calibration needs variation).
     const run = await loadlab(['run', 'search-heavy', '--executor', 'ramping-arrival-rate', '--stages', '6s:2,8s:8,6s:8', '--max-vus', '200', '--out', dir], t.cwd);
-    expect(run.code, run.err + run.out).toBe(0);
+    // 1 = a latency threshold failed on a busy machine: the run itself is complete, and that is what is calibrated.
+    expect([0, 1], run.err + run.out).toContain(run.code);
+    expect(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')).status).toBe('complete');
     const resources = readFileSync(join(dir, 'resources.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(resources.some((r) => r.type === 'process' && r.role === 'replica' && r.cpuSeconds > 0)).toBe(true);
     expect(resources.some((r) => r.type === 'db' && r.node === 'db-1')).toBe(true);
@@ -58,5 +50,23 @@ describe('run → calibrate → simulate on a local topology', () => {
     expect(noSlo.err).toMatch(/--smallest needs --slo/);
     // Throughput never falls as users are added in a closed network.
     for (let i = 1; i < p.points.length; i++) expect(p.points[i]!.throughput.total).toBeGreaterThanOrEqual(p.points[i - 1]!.throughput.total * 0.999);
-  });
+
+    // A held-out closed run, predicted on the machine it ran on (the goals are for the benchmark, not this test).
+    const heldOut = join(t.cwd, 'held-out');
+    const closed = await loadlab(['run', 'search-heavy', '--executor', 'constant-vus', '--vus', '8', '--duration', '12s', '--out', heldOut], t.cwd);
+    expect([0, 1], closed.err + closed.out).toContain(closed.code);
+    const v = await loadlab(['validate', '--model', join(dir, 'model.json'), '--skip', '4s', '--json', heldOut], t.cwd);
+    expect([0, 1], v.err).toContain(v.code);
+    const row = JSON.parse(v.out).rows[0];
+    expect(row.load).toBe('8 users');
+    expect(row.measured.throughput).toBeGreaterThan(0);
+    // On a machine that ran slow for most of the short ramp, few windows are left to fit: say what was there.
+    const why = JSON.stringify({ fit: model.fit, row });
+    expect(row.predicted.throughput, why).toBeGreaterThanOrEqual(0);
+    if (model.fit.windows >= 3) expect(row.predicted.throughput, why).toBeGreaterThan(0);
+    expect(['app', 'host']).toContain(row.predicted.bottleneck);
+    const self = await loadlab(['validate', '--model', join(dir, 'model.json'), dir], t.cwd);
+    expect(self.code).toBe(2);
+    expect(self.err).toMatch(/is the run the model was calibrated on/);
+  }, 180_000);
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunMeta, TimelineLine } from '../src/core/run.ts';
-import { decodeHistogram } from '../src/engine/histogram.ts';
+import { decodeHistogram } from '../src/core/histogram.ts';
 import { auditLedger } from '../src/engine/ledger.ts';
 import { Recorder } from '../src/engine/recorder.ts';
 import { readRun, RunDirectory } from '../src/engine/run-dir.ts';
@@ -44,6 +44,24 @@ describe('recorder', () => {
     rec.flush(2500, true);
     expect(lines.find((l) => l.type === 'step' && l.t === 1)).toMatchObject({ step: 'registerPatient', count: 10, errors: { 'http-5xx': 2 } });
     expect(lines.find((l) => l.type === 'run' && l.t === 0)).toMatchObject({ dropped: 3 });
+  });
+
+  it('a sample later than its second’s flush adds a step line, but no run line saying 0 VUs', () => {
+    const { rec, lines } = recorded();
+    rec.vus(100, 7, 7);
+    rec.flush(5000, true);
+    rec.request(sample('searchPatient', 900, 10, true)); // ended in second 0, reported after the flush
+    rec.think(3500, 2);
+    rec.flush(6000, true);
+    const runs0 = lines.filter((l) => l.type === 'run' && l.t === 0);
+    expect(runs0).toHaveLength(1);
+    expect(runs0[0]).toMatchObject({ vus: 7 });
+    expect(lines.filter((l) => l.type === 'step' && l.t === 0)).toHaveLength(2);
+    expect(lines.filter((l) => l.type === 'run' && l.t === 3)).toEqual([expect.objectContaining({ thinkSeconds: 2 })]);
+    // A late second that does carry counters keeps its run line, so sums over lines stay right.
+    rec.think(3200, 1);
+    rec.flush(7000, true);
+    expect(lines.filter((l) => l.type === 'run' && l.t === 3).map((l) => (l.type === 'run' ? l.thinkSeconds : 0))).toEqual([2, 1]);
   });
 });
 

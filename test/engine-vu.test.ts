@@ -3,8 +3,9 @@
  * kept per VU across iterations, feeders, and failures that end an iteration without ending the run.
  */
 import { describe, expect, it } from 'vitest';
-import { journeyPicker, runScenario } from '../src/engine/runner.ts';
-import { mix, Prng, thinkMs } from '../src/engine/vu.ts';
+import { runScenario } from '../src/engine/runner.ts';
+import { thinkMs } from '../src/engine/vu.ts';
+import { journeyPicker, mix, Prng } from '../src/scenario/sampling.ts';
 import type { ExecutorConfig, Journey } from '../src/scenario/types.ts';
 import { FakeSink, fakeOpenmrs, freePort, scenarioOf, step } from './support/engine.ts';
 

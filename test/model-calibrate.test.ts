@@ -96,7 +96,7 @@ describe('calibration', () => {
     const est = estimateDemands(windows, stations, classes);
     expect(est.loadVariation).toBeGreaterThan(0.2);
     expect(est.conditionNumber).toBeGreaterThan(30);
-    expect(est.warnings.join('\n')).toMatch(/nearly collinear.*capacity profile/);
+    expect(est.warnings.join('\n')).toMatch(/nearly collinear.*runs of different mixes/);
     // Even unidentifiable, the fit reproduces the total demand per request of the fixed mix.
     const perRequest = (d: Record<string, Record<string, number>>) => [0.5, 0.3, 0.2].reduce((s, share, i) => s + share * d[classes[i]!]!.db!, 0);
     expect(perRequest(est.demands)).toBeCloseTo(perRequest(truth), 3);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,22 +13,8 @@ import { dbLookup } from '../src/probe/ledger-db.ts';
 import type { MariaDbServer } from '../src/infra/mariadb.ts';
 import type { RunningTarget } from '../src/target/target.ts';
 import { register } from './support/patients.ts';
+import { loadlab } from './support/cli.ts';
 import { startDb, startTargetOn } from './support/stack.ts';
-
-const BIN = fileURLToPath(new URL('../bin/loadlab.js', import.meta.url));
-
-/** Runs `loadlab` as a user would; resolves with its exit code and output. */
-function loadlab(args: string[], opts: { interruptAfterMs?: number; cwd?: string } = {}) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: { ...process.env, CI: 'true' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    if (opts.interruptAfterMs) setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
 
 describe('loadlab run', () => {
   let db: MariaDbServer;

@@ -89,6 +89,12 @@ describe('row generation', () => {
     const sample = seededPatientSample({ seed: 5, patients: 1000 }, 20);
     expect(sample).toHaveLength(20);
     expect(new Set(sample.map((s) => s.index)).size).toBe(20);
+    // As many live patients as asked for when the population has them, dead ones replaced, none twice.
+    const full = seededPatientSample({ seed: 1, patients: 20_000 }, 500);
+    expect(full).toHaveLength(500);
+    expect(full.some((p) => p.dead)).toBe(false);
+    expect(new Set(full.map((p) => p.index)).size).toBe(500);
+    expect(seededPatientSample({ seed: 1, patients: 3 }, 10).length).toBeLessThanOrEqual(3);
   });
 });
 

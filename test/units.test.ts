@@ -5,6 +5,7 @@ import { UsageError } from '../src/core/errors.ts';
 import { isLoopbackHost } from '../src/core/loopback.ts';
 import { parseRep } from '../src/target/rep.ts';
 import { parseRestDate, restDate } from '../src/target/dates.ts';
+import { meanUs, newHistogram } from '../src/core/histogram.ts';
 
 describe('database URLs', () => {
   it('parses, formats and redacts', () => {
@@ -64,5 +65,14 @@ describe('dates', () => {
     expect(restDate(parseRestDate('2026-11-21', 'd'))).toBe('2026-11-21T00:00:00.000+0000');
     expect(restDate(parseRestDate('2026-11-21T09:30:00Z', 'd'))).toBe('2026-11-21T09:30:00.000+0000');
     expect(() => parseRestDate('21/11/2026', 'd')).toThrow();
+  });
+});
+
+describe('histogram mean', () => {
+  it('equals hdr-histogram-js’s own mean, by one pass over the counts', () => {
+    const h = newHistogram();
+    for (let i = 1; i <= 5000; i++) h.recordValue(i * i);
+    expect(meanUs(h)).toBeCloseTo(h.mean, 6);
+    expect(meanUs(newHistogram())).toBe(0);
   });
 });

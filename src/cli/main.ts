@@ -5,6 +5,15 @@ import { hazardsCommand } from './commands/hazards.ts';
 import { calibrateCommand, simulateCommand } from './commands/model.ts';
 import { runCommand } from './commands/run.ts';
 import { targetCommand } from './commands/target.ts';
+import { demoCommand } from './commands/demo.ts';
+import { uslCommand } from './commands/usl.ts';
+import { pricingRefreshCommand, pricingShowCommand } from './commands/pricing.ts';
+import { validateCommand } from './commands/validate.ts';
+import { costCommand } from './commands/cost.ts';
+import { reportCommand } from './commands/report.ts';
+import { importK6Command } from './commands/import-k6.ts';
+import { gateCommand } from './commands/gate.ts';
+import { k6ExportCommand, k6OperatorCommand } from './commands/k6.ts';
 import { downCommand, faultCommand, statusCommand, upCommand } from './commands/topology.ts';
 
 /** --db, also read from LOADLAB_DB so that passwords need not appear in process listings. */
@@ -42,6 +51,13 @@ program
   .option('--patients <n>', "patients to seed into a '--db private' database", '1000')
   .option('--allow-remote', 'allow listening on a non-loopback address')
   .action(targetCommand);
+
+program
+  .command('demo')
+  .description('the whole chain on the embedded default: private MariaDB, reference target, a stepped hybrid run, calibration, projections, cost, report')
+  .option('--patients <n>', 'synthetic patients to seed', '2000')
+  .option('--keep', 'leave the topology running afterwards (stop it with `loadlab down`)')
+  .action(demoCommand);
 
 program
   .command('up')
@@ -92,7 +108,19 @@ program
   .argument('<run-dir>', 'a run directory made against a local topology')
   .option('--out <file>', 'where to write the model (default RUN_DIR/model.json)')
   .option('--window <d>', 'regression window length', '5s')
+  .option('--skip <d>', 'leave out the start of the run (a target still warming up)')
   .action(calibrateCommand);
+
+program
+  .command('report')
+  .description('one self-contained HTML report of a run: latency, database, utilisation, projections, cost, faults')
+  .argument('<run-dir>', 'a run directory (its model.json, projections*.json and cost*.json are picked up when present)')
+  .option('--compare <run-dir>', 'baseline run: per-step p95 and rate side by side')
+  .option('--model <file>', 'model.json (default RUN_DIR/model.json when present)')
+  .option('--projections <files...>', 'projections from `loadlab simulate --out` (default RUN_DIR/projections*.json)')
+  .option('--cost <files...>', 'cost estimates from `loadlab cost` (default RUN_DIR/cost*.json)')
+  .option('--out <file>', 'where to write the report (default RUN_DIR/report.html)')
+  .action(reportCommand);
 
 program
   .command('simulate')
@@ -108,6 +136,43 @@ program
   .action(simulateCommand);
 
 program
+  .command('validate')
+  .description('predict held-out runs with a model and compare: throughput, mean response time, utilisation, bottleneck')
+  .argument('<run-dirs...>', 'runs the model was not calibrated on, against local topologies (other loads, other replica counts)')
+  .requiredOption('--model <file>', 'model.json from `loadlab calibrate`')
+  .option('--skip <d>', 'start of each run to leave out (ramp-up, warm-up)', '20s')
+  .option('--json', 'print the comparison as JSON')
+  .action(validateCommand);
+
+program
+  .command('cost')
+  .description('the monthly AWS (or on-premise) bill of a topology at a projected peak load: components, total, cost per 1,000 encounters, layouts')
+  .requiredOption('--model <file>', 'model.json from `loadlab calibrate`')
+  .option('--users <n>', 'peak load: users (closed model)')
+  .option('--rate <r>', 'peak load: requests/s (open model)')
+  .option('--topology <spec>', 'as `simulate` takes it, e.g. replicas=4,vcpus=2,db=aurora:1,readsplit,dbvcpus=4 (default: as measured)')
+  .option('--region <r>', 'price book: fixtures/pricing/<region>.json', 'us-east-1')
+  .option('--prices <file>', 'a price book JSON instead of the region snapshot')
+  .option('--compute <c>', 'fargate | fargate-arm | ec2[:FAMILY|TYPE] | onprem:USD_PER_NODE_MONTH', 'fargate')
+  .option('--db <d>', 'aurora[:CLASS] | aurora-serverless | galera[:TYPE] (default: aurora sized by dbvcpus; galera:m6i for galera)')
+  .option('--io <mode>', 'Aurora storage: standard | io-optimized | auto (the cheaper)', 'auto')
+  .option('--profile <p>', 'daily load profile: clinic-day | flat | a JSON file {"weekday": [24 factors], "weekend": F}', 'clinic-day')
+  .option('--layout <l>', 'regional | per-clinic:N | hybrid:N:F | compare[:N[:F]]', 'regional')
+  .option('--slo <expr>', "e.g. 'p95<1s': does the topology meet it at the peak")
+  .option('--cheapest', 'rank the topologies `simulate --smallest` searches that meet --slo by monthly cost')
+  .option('--memory-per-vcpu <gb>', 'Fargate task memory per vCPU', '2')
+  .option('--data-gb <gb>', 'database size at the start of the month', '10')
+  .option('--efs-gb <gb>', 'EFS for attachments and complex obs', '10')
+  .option('--nat-gb <gb>', 'outbound traffic through NAT gateways per month', '10')
+  .option('--nat-azs <n>', 'NAT gateways (one per availability zone)', '2')
+  .option('--session-minutes <m>', 'a user session (one new ALB connection each)', '30')
+  .option('--alb-rules <n>', 'ALB rule evaluations per request beyond the 10 free', '0')
+  .option('--encounter-classes <list>', 'request classes that record an encounter (default: names matching encounter|vitals|visitnote|note|registerpatient)')
+  .option('--out <file>', 'write cost.json')
+  .option('--json', 'print the estimate as JSON')
+  .action(costCommand);
+
+program
   .command('hazards')
   .description('probe clustering hazards through the REST API: stickiness, session survival, read-your-writes, metadata caches')
   .option('--target <url>', 'OpenMRS base URL, e.g. http://127.0.0.1:8080/openmrs (default: the local topology)')
@@ -115,6 +180,72 @@ program
   .option('--password <password>', 'password (or LOADLAB_PASSWORD)')
   .option('--allow-remote', 'allow a target that is not on this machine')
   .action(hazardsCommand);
+
+program
+  .command('usl')
+  .description('fit the Universal Scalability Law to measured runs (a cross-check of the queueing model)')
+  .argument('<run-dirs...>', 'run directories: one closed-model ramp with held levels, several constant-vus runs, or runs at different replica counts')
+  .option('--by <axis>', "'users' (steady levels of active VUs) or 'replicas' (one point per run; default when the runs differ in replicas)")
+  .option('--json', 'print {points, fit, warnings} as JSON')
+  .action(uslCommand);
+
+program
+  .command('gate')
+  .description('did this run regress? compare it with a baseline run or the nightly history; exit 0 pass, 1 regression')
+  .requiredOption('--current <dir>', 'the run directory to judge')
+  .option('--baseline <dir>', 'a baseline run directory (A/B)')
+  .option('--history <dir>', 'a folder of recorded nightly runs (see --record)')
+  .option('--thresholds <file>', 'YAML/JSON: k6-syntax thresholds, compare settings, infrastructure limits')
+  .option('--junit <file>', 'write JUnit XML, one testcase per check')
+  .option('--markdown <file>', 'write a Markdown verdict (e.g. $GITHUB_STEP_SUMMARY)')
+  .option('--record', 'append the current run to --history after judging it')
+  .option('--label <text>', 'commit or build label kept with the record (default $GITHUB_SHA)')
+  .option('--window <s>', 'seconds per window sample (default 10)')
+  .option('--skip <s>', 'seconds of warm-up left out (default 30)')
+  .action(gateCommand);
+
+const importCmd = program.command('import').description('bring results from other load generators into a loadlab run directory');
+importCmd
+  .command('k6')
+  .description('k6 JSON outputs (k6 run --out json=FILE, one per pod; .gz too) and summary exports → one run directory, pods merged')
+  .argument('<files...>', "each pod's NDJSON output, optionally with their --summary-export / handleSummary JSON files")
+  .requiredOption('--out <dir>', 'the run directory to write (new, empty, or an earlier run directory)')
+  .action(importK6Command);
+
+const k6 = program.command('k6').description('run loadlab scenarios on k6: one bundled script, or k6-operator manifests for a cluster');
+k6.command('export')
+  .description('bundle a scenario into one k6 script (ES2015, runs on stock k6 0.45 and later)')
+  .argument('<scenario>', 'a file (scenarios/hybrid.ts) or a bundled name (search-heavy, encounter-heavy, hybrid, smoke)')
+  .option('--out <file>', 'where to write the script (default reports/k6/<scenario>.k6.js)')
+  .option('--profile <name>', "smoke | nightly | capacity (default: the scenario's own)")
+  .option('--seed <n>', 'random seed of the virtual users (default 1; LOADLAB_SEED overrides it at run time)')
+  .action(k6ExportCommand);
+k6.command('operator')
+  .description('k6-operator manifests: a ConfigMap with the exported script and a TestRun over N runner pods')
+  .argument('<scenario>', 'a file or a bundled scenario name')
+  .requiredOption('--parallelism <n>', 'runner pods sharing the load')
+  .option('--namespace <ns>', 'Kubernetes namespace', 'default')
+  .option('--name <name>', 'name of the ConfigMap and TestRun (default: the scenario name)')
+  .option('--profile <name>', "smoke | nightly | capacity (default: the scenario's own)")
+  .option('--target <url>', 'OpenMRS URL as the runner pods reach it (default http://openmrs:8080/openmrs)')
+  .option('--seed <n>', 'random seed of the virtual users (default 1)')
+  .option('--out <dir>', 'folder for <name>-configmap.yaml and <name>-testrun.yaml (default reports/k6)')
+  .action(k6OperatorCommand);
+
+const pricing = program.command('pricing').description('AWS unit prices: stored snapshots (offline) and their live refresh');
+pricing
+  .command('show')
+  .description('print the unit prices of a stored snapshot')
+  .option('--region <r>', 'AWS region of the snapshot', 'us-east-1')
+  .option('--json', 'print the price book as JSON')
+  .action(pricingShowCommand);
+pricing
+  .command('refresh')
+  .description('fetch current prices from the AWS Price List API (needs AWS credentials) into a snapshot')
+  .requiredOption('--region <r>', 'AWS region to price, e.g. af-south-1')
+  .option('--out <file>', 'where to write (default fixtures/pricing/<region>.json)')
+  .option('--endpoint <r>', 'Price List API endpoint: us-east-1, eu-central-1 or ap-south-1', 'us-east-1')
+  .action(pricingRefreshCommand);
 
 async function main(argv: string[]): Promise<number> {
   try {

@@ -11,7 +11,7 @@ const seconds = z.number().finite().min(0);
 const share = z.number().finite().min(0).max(1);
 
 /** What a station stands for; topology transforms route demand by role. */
-export const StationRole = z.enum(['app', 'db-cpu', 'db-io', 'galera-repl', 'lb', 'network', 'search']);
+export const StationRole = z.enum(['app', 'db-cpu', 'db-io', 'galera-repl', 'lb', 'sessions', 'network', 'search', 'generator', 'host']);
 export type StationRole = z.infer<typeof StationRole>;
 
 export const ModelStation = z.object({
@@ -53,6 +53,13 @@ export const MeasuredTopology = z.object({
   sessions: z.enum(['sticky', 'shared']).optional(),
   /** Largest number of virtual users during the run. */
   maxUsers: z.number().min(0).optional(),
+  /**
+   * Set when every sampled process (replicas, database, load balancer and the load generator) ran on one machine
+   * with this many vCPUs, as `loadlab up` does: they competed for the same cores.
+   */
+  hostVcpus: z.number().int().min(1).optional(),
+  /** Threads that execute requests in one app replica: 1 for the reference target (one event loop). */
+  appThreads: z.number().int().min(1).optional(),
 });
 export type MeasuredTopology = z.infer<typeof MeasuredTopology>;
 
@@ -83,6 +90,23 @@ export const Model = z
     fit: ModelFit,
     /** p95/mean of each class's measured response time: MVA yields means, this carries the tail. */
     tail: z.object({ p95OverMean: z.record(z.string(), z.number().min(1)) }),
+    /** What the database did besides CPU (src/model/db-facts.ts): I/O and, on Galera, replication. */
+    database: z
+      .object({
+        /** Per class: InnoDB data reads and writes (I/O operations) and bytes written per request, all DB nodes. */
+        io: z.record(z.string(), z.object({ reads: z.number().min(0), writes: z.number().min(0), bytesWritten: z.number().min(0) })),
+        backgroundIoPerSecond: z.number().min(0),
+        galera: z
+          .object({
+            conflictRate: z.number().min(0),
+            replicatedBytesPerWrite: z.number().min(0),
+            flowControlPaused: z.number().min(0),
+            applyCostRatio: z.number().min(0).nullable(),
+          })
+          .optional(),
+        warnings: z.array(z.string()),
+      })
+      .optional(),
     /** The statements that took the database's time during the run (from db.json), heaviest first. */
     statements: z
       .array(z.object({ text: z.string(), count: z.number(), seconds: z.number(), rowsExamined: z.number(), noIndexUsed: z.boolean() }))
@@ -130,6 +154,11 @@ export const TargetTopology = z.object({
       applyCostRatio: z.number().min(0).optional(),
     }),
   ]),
+  /**
+   * Every process on one machine with these vCPUs, the load generator included — the machine a local run was
+   * measured on. Used to validate the model against runs on that machine; a real deployment leaves it out.
+   */
+  host: z.object({ vcpus: z.number().int().min(1) }).optional(),
   search: z
     .object({
       kind: z.literal('opensearch'),
@@ -171,6 +200,8 @@ export const ProjectionPoint = z.object({
   bottleneck: z.string(),
   saturated: z.boolean(),
   method: SolverMethod,
+  /** InnoDB data reads + writes per second at the database(s), from the measured I/O per request; null if not measured. */
+  ioPerSecond: z.number().nullable().optional(),
 });
 export type ProjectionPoint = z.infer<typeof ProjectionPoint>;
 

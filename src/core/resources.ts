@@ -80,7 +80,19 @@ export const DbLine = z.object({
 });
 export type DbLine = z.infer<typeof DbLine>;
 
-export const ResourceLine = z.discriminatedUnion('type', [ProcessLine, DbLine]);
+/**
+ * The machine's speed this second: the CPU time of a fixed unit of work, measured in the load generator. A unit
+ * costing several times its usual CPU means the machine ran slow (a throttled or shared VM), whatever the load.
+ */
+export const HostLine = z.object({
+  type: z.literal('host'),
+  t: z.number().int().min(0),
+  unitCpuMs: z.number().min(0),
+  unitWallMs: z.number().min(0),
+});
+export type HostLine = z.infer<typeof HostLine>;
+
+export const ResourceLine = z.discriminatedUnion('type', [ProcessLine, DbLine, HostLine]);
 export type ResourceLine = z.infer<typeof ResourceLine>;
 
 /** One row of performance_schema.events_statements_summary_by_digest, times converted to seconds. */

@@ -64,6 +64,8 @@ export const RunWindow = z.object({
   checksFailed: z.number().int(),
   /** The load generator's own CPU seconds in this second (it shares the machine with the target). */
   generatorCpu: z.number(),
+  /** Think time the VUs completed in this second (seconds): the model's Z is their sum over the requests. */
+  thinkSeconds: z.number().min(0).optional(),
 });
 export const EventLine = z.object({ type: z.literal('event'), t: z.number(), label: z.string() });
 export const TimelineLine = z.discriminatedUnion('type', [StepWindow, RunWindow, EventLine]);

@@ -1,5 +1,5 @@
 import type { RunWindow, StepWindow, TimelineLine } from '../core/run.ts';
-import { decodeHistogram } from './histogram.ts';
+import { decodeHistogram } from '../core/histogram.ts';
 
 const clock = (s: number) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
 

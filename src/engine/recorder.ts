@@ -1,6 +1,6 @@
 import type * as hdr from 'hdr-histogram-js';
 import type { RunWindow, StepWindow, TimelineLine } from '../core/run.ts';
-import { encodeHistogram, micros, newHistogram } from './histogram.ts';
+import { encodeHistogram, micros, newHistogram } from '../core/histogram.ts';
 import type { MetricsSink, RequestSample } from './sink.ts';
 
 /** Accumulates one step's requests; used both per one-second window and for the whole run. */
@@ -45,9 +45,10 @@ interface RunCounters {
   dropped: number;
   checksPassed: number;
   checksFailed: number;
+  thinkSeconds: number;
 }
 
-const zeroCounters = (): RunCounters => ({ vus: 0, vusAllocated: 0, iterations: 0, iterationsFailed: 0, dropped: 0, checksPassed: 0, checksFailed: 0 });
+const zeroCounters = (): RunCounters => ({ vus: 0, vusAllocated: 0, iterations: 0, iterationsFailed: 0, dropped: 0, checksPassed: 0, checksFailed: 0, thinkSeconds: 0 });
 
 export interface Acknowledged {
   resource: string;
@@ -121,6 +122,10 @@ export class Recorder implements MetricsSink {
     this.window(at).run.dropped += n;
   }
 
+  think(at: number, seconds: number): void {
+    this.window(at).run.thinkSeconds += seconds;
+  }
+
   vus(at: number, active: number, allocated: number): void {
     const w = this.window(at).run;
     w.vus = Math.max(w.vus, active);
@@ -168,10 +173,16 @@ export class Recorder implements MetricsSink {
         this.emit(line);
         a.destroy();
       }
+      // A late second (already flushed) whose run counters are all zero would only say "0 VUs": leave it out.
+      const late = t <= this.lastFlushed;
+      this.lastFlushed = Math.max(this.lastFlushed, t);
+      if (late && Object.values(w.run).every((v) => v === 0)) continue;
       const cpu = process.cpuUsage(this.lastCpu);
       this.lastCpu = process.cpuUsage();
       const run: RunWindow = { type: 'run', t, ...w.run, generatorCpu: (cpu.user + cpu.system) / 1e6 };
       this.emit(run);
     }
   }
+
+  private lastFlushed = -1;
 }

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { DbSnapshot, ResourceLine } from '../core/resources.ts';
@@ -36,6 +36,9 @@ export class RunDirectory {
     const d = new RunDirectory(dir, RunMeta.parse(meta));
     writeAtomic(join(dir, 'run.json'), d.meta);
     writeFileSync(join(dir, 'timeline.ndjson'), '');
+    // A run directory reused with --out starts empty: appending to an earlier run's samples would mix two runs.
+    writeFileSync(join(dir, 'resources.ndjson'), '');
+    for (const stale of ['summary.json', 'db.json']) rmSync(join(dir, stale), { force: true });
     return d;
   }
 

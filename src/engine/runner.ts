@@ -4,11 +4,12 @@
  * executor's graceful stop, then a cut; a user abort cuts at once. Never throws for what the target
  * does; only for a scenario or load that cannot run at all.
  */
-import type { ExecutorConfig, Journey, Scenario } from '../scenario/types.ts';
+import { journeyPicker } from '../scenario/sampling.ts';
+import type { ExecutorConfig, Scenario } from '../scenario/types.ts';
 import { maxVUs, plannedSeconds, runExecutor, type ExecutorEnv } from './executors/index.ts';
 import { HttpTransport, VuHttpClient, type RunClock } from './http.ts';
 import type { MetricsSink } from './sink.ts';
-import { mix, Sleeper, VirtualUser, type Feeders } from './vu.ts';
+import { Sleeper, VirtualUser, type Feeders } from './vu.ts';
 
 export interface ScheduledAction {
   atSeconds: number;
@@ -45,21 +46,6 @@ export interface RunResult {
 
 /** Waiting longer than this for a fault action at the end of the run would hold the results hostage. */
 const ACTION_SETTLE_MS = 30_000;
-
-export function journeyPicker(journeys: Journey[], seed: number): (a: number, b: number) => Journey {
-  const usable = journeys.filter((j) => j.weight > 0);
-  if (usable.length === 0) throw new Error('the scenario has no journey with a positive weight');
-  const only = usable[0]!;
-  if (usable.length === 1) return () => only;
-  const cumulative: number[] = [];
-  let total = 0;
-  for (const j of usable) cumulative.push((total += j.weight));
-  return (a, b) => {
-    const u = (mix(mix(seed, a), b) / 4294967296) * total;
-    for (let i = 0; i < cumulative.length; i++) if (u < cumulative[i]!) return usable[i]!;
-    return usable[usable.length - 1]!;
-  };
-}
 
 function onceEach(report: ((m: string) => void) | undefined): (m: string) => void {
   const seen = new Set<string>();

@@ -42,4 +42,6 @@ export interface MetricsSink {
   event(at: number, label: string): void;
   /** What a failing response said (once per step and status), for the summary's error messages. */
   failure?(step: string, text: string): void;
+  /** A think time a VU completed (seconds), at its end: calibration divides their sum by the requests. */
+  think?(at: number, seconds: number): void;
 }

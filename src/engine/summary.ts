@@ -1,5 +1,5 @@
 import type { LedgerAudit, RunStatus, Summary, ThresholdResult } from '../core/run.ts';
-import { newHistogram, statsMs } from './histogram.ts';
+import { newHistogram, statsMs } from '../core/histogram.ts';
 import type { Recorder } from './recorder.ts';
 
 export interface SummaryInput {

@@ -3,6 +3,7 @@
  * intended-start bookkeeping of its requests (see RequestSample.intendedAt): an iteration's first
  * request is due at the scheduled arrival, a request after a think time at the think's planned end.
  */
+import { mix, Prng, thinkSeconds } from '../scenario/sampling.ts';
 import { StepError, type Journey, type ThinkTime, type VuContext } from '../scenario/types.ts';
 import type { RunClock, VuHttpClient } from './http.ts';
 import type { MetricsSink } from './sink.ts';
@@ -26,35 +27,7 @@ export interface VuOptions {
   onError: (message: string) => void;
 }
 
-/** A 32-bit hash of two integers, to derive independent seeds (per VU, per arrival) from the run seed. */
-export function mix(a: number, b: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** mulberry32: tiny and fast; plenty for think times, record choice and journey picks. */
-export class Prng {
-  constructor(private state: number) {}
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.state ^ (this.state >>> 15), this.state | 1);
-    t = (t + Math.imul(t ^ (t >>> 7), t | 61)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-}
-
-export function thinkMs(t: ThinkTime, random: () => number): number {
-  switch (t.kind) {
-    case 'constant':
-      return t.seconds * 1000;
-    case 'uniform':
-      return (t.min + (t.max - t.min) * random()) * 1000;
-    case 'exponential':
-      return -Math.log(1 - random()) * t.mean * 1000;
-  }
-}
+export const thinkMs = (t: ThinkTime, random: () => number): number => thinkSeconds(t, random) * 1000;
 
 /**
  * Sleeps until a moment on the run clock. Node timers work in whole, cached milliseconds and can fire
@@ -169,8 +142,10 @@ export class VirtualUser implements VuContext {
       if (this.interrupted || o.signal.aborted) return this.cut();
       if ('think' in item) {
         // Due at the planned end, however late the event loop wakes us.
-        const end = this.now() + thinkMs(item.think, () => this.rng.next());
+        const planned = thinkMs(item.think, () => this.rng.next());
+        const end = this.now() + planned;
         if (!(await this.sleeper.until(end))) return this.cut();
+        o.sink.think?.(this.now(), planned / 1000);
         http.nextIntendedAt = end;
         continue;
       }

@@ -66,7 +66,8 @@ export function estimateDemands(windows: readonly CalibrationWindow[], stations:
   if (conditionNumber > MAX_CONDITION_NUMBER && loadVariation >= MIN_LOAD_VARIATION) {
     warnings.push(
       `the per-class throughputs are nearly collinear (condition number ${Number.isFinite(conditionNumber) ? conditionNumber.toFixed(0) : '∞'}): ` +
-        'the split of demand between classes is not identifiable; calibrate from the capacity profile, whose phases vary the mix',
+        'the split of demand between classes is not identifiable: projections at this run\'s mix hold, but per-class demands ' +
+        '(and what-ifs that move one class, such as search=opensearch) do not; a ramp keeps the mix fixed, so only runs of different mixes separate the classes',
     );
   }
 
@@ -106,6 +107,9 @@ export interface CalibrationInput {
   classes: ClassFacts[];
   windows: CalibrationWindow[];
   measured: MeasuredTopology;
+  database?: Model['database'];
+  /** Warnings about the run itself (e.g. seconds the machine ran slow), added to the fit's. */
+  notes?: string[];
 }
 
 /** Builds model.json from a run's windows: demands and background by NNLS, the mix from completions. */
@@ -138,9 +142,10 @@ export function calibrate(input: CalibrationInput): Model {
       rmsResidual: estimate.rmsResidual,
       conditionNumber: Number.isFinite(estimate.conditionNumber) ? estimate.conditionNumber : 1e12,
       loadVariation: estimate.loadVariation,
-      warnings: estimate.warnings,
+      warnings: [...(input.notes ?? []), ...estimate.warnings],
     },
     tail: { p95OverMean: Object.fromEntries(input.classes.map((c) => [c.name, Math.max(1, c.p95OverMean)])) },
     statements: [],
+    ...(input.database ? { database: input.database } : {}),
   };
 }

@@ -103,7 +103,8 @@ export function schweitzerMva(network: Network, populations: readonly number[], 
           const A = totalQ[k]! - own + own * Math.max(0, (Nc - 1) / Nc);
           const queuePart = (Dck / m[k]!) * (1 + A);
           queueResidence[i] = queuePart;
-          R[i] = queuePart + (Dck * (m[k]! - 1)) / m[k]!;
+          // Fewer than one server (a share of a shared host's cores) is one slower server: no delay part.
+          R[i] = queuePart + Math.max(0, (Dck * (m[k]! - 1)) / m[k]!);
         }
         sumR += R[i]!;
       }

@@ -25,9 +25,40 @@ export interface NetworkClass {
   demands: number[];
 }
 
+export const HOST_STATION = 'host';
+
+/**
+ * Every process on one machine (topology `host`): the station at `station` stands for all CPU work outside the
+ * replicas, and its servers are the vCPUs that the replicas' busy cores (Σ over `appStations` of X·D) and the
+ * background leave free — found by iterating the solve, since the replicas' use depends on the throughput.
+ */
+export interface SharedHost {
+  vcpus: number;
+  station: number;
+  appStations: number[];
+  /** U0 of every process, busy servers. */
+  backgroundServers: number;
+}
+
 export interface Network {
   stations: Station[];
   classes: NetworkClass[];
+  sharedHost?: SharedHost;
+}
+
+/** Least servers left to the host station, so a solve at overload still has a (very slow) server to queue at. */
+export const MIN_HOST_SERVERS = 0.05;
+
+/** The host's servers once the replicas and the background have taken `appBusy` and U0 cores. */
+export function hostServers(host: SharedHost, appBusy: number): number {
+  return Math.max(MIN_HOST_SERVERS, host.vcpus - host.backgroundServers - appBusy);
+}
+
+/** The network with the host station's servers set to `servers` (a fraction is allowed: a share of the cores). */
+export function withHostServers(network: Network, servers: number): Network {
+  const host = network.sharedHost;
+  if (!host) return network;
+  return { ...network, stations: network.stations.map((s, k) => (k === host.station ? { ...s, servers } : s)) };
 }
 
 /**
@@ -49,7 +80,7 @@ export function mixThinkTime(network: Network, weights: readonly number[]): numb
 export function checkNetwork(network: Network): void {
   const K = network.stations.length;
   for (const s of network.stations) {
-    if (!(s.servers >= 1) || !(s.copies >= 1)) throw new RangeError(`station ${s.name}: servers and copies must be ≥ 1`);
+    if (!(s.servers > 0) || !(s.copies >= 1)) throw new RangeError(`station ${s.name}: servers must be > 0 and copies ≥ 1`);
   }
   for (const cls of network.classes) {
     if (cls.demands.length !== K) throw new RangeError(`class ${cls.name}: ${cls.demands.length} demands for ${K} stations`);

@@ -64,7 +64,10 @@ export function solveOpen(network: Network, rates: readonly number[]): OpenSolut
     const a = busyServers[k]!;
     const rho = a / st.servers;
     if (rho >= 1) return Infinity;
-    return 1 + erlangC(st.servers, a) / (st.servers * (1 - rho));
+    if (Number.isInteger(st.servers)) return 1 + erlangC(st.servers, a) / (st.servers * (1 - rho));
+    // A share of a shared host's cores (network.ts, SharedHost): Seidmann's form, as the closed solver uses —
+    // a single server of rate m (demand D/m) plus, above one server, a delay of D(m − 1)/m.
+    return 1 / (st.servers * (1 - rho)) + Math.max(0, (st.servers - 1) / st.servers);
   });
   const residence = classes.map((cls) => cls.demands.map((D, k) => (D === 0 ? 0 : D * stretch[k]!)));
   return {

@@ -1,8 +1,8 @@
 import type { Model, ProjectionPoint, SolverMethod, TargetTopology } from '../core/model.ts';
-import { bottleneck, kneeUsers, totalDemand, type BoundStation } from './laws.ts';
+import { bottleneck, totalDemand, type BoundStation } from './laws.ts';
 import { exactLoadDependentMva, exactMva, type ExactStation } from './mva-exact.ts';
 import { schweitzerMva } from './mva-approx.ts';
-import { mixDemands, mixThinkTime, type Network } from './network.ts';
+import { hostServers, mixDemands, mixThinkTime, withHostServers, type Network } from './network.ts';
 import { solveOpen } from './open.ts';
 import { buildNetwork, type TopologyNetwork } from './topology.ts';
 
@@ -41,16 +41,25 @@ export function userShares(model: Model): number[] {
 /** Bounds view of a network under the request mix: D_k = Σ_c mix_c D_{c,k}, shared by m_k · copies_k servers. */
 export function networkBounds(network: Network, mix: readonly number[]) {
   const D = mixDemands(network, mix);
-  const stations: BoundStation[] = network.stations.map((s, k) => ({ name: s.name, demand: D[k] ?? 0, servers: s.servers * s.copies, delay: s.kind === 'delay' }));
+  const host = network.sharedHost;
+  // On a shared host the host's cores also serve the replicas: its bound counts their demand too.
+  const appDemand = host ? host.appStations.reduce((d, k) => d + (D[k] ?? 0), 0) : 0;
+  const stations: BoundStation[] = network.stations.map((s, k) =>
+    host && k === host.station
+      ? { name: s.name, demand: (D[k] ?? 0) + appDemand, servers: Math.max(1e-9, host.vcpus - host.backgroundServers), delay: false }
+      : { name: s.name, demand: D[k] ?? 0, servers: s.servers * s.copies, delay: s.kind === 'delay' },
+  );
   const Z = mixThinkTime(network, mix);
   const worst = bottleneck(stations);
+  // The lone request's time counts the replicas' demand once, wherever the bound puts it.
+  const D0 = totalDemand(stations) - appDemand;
   return {
     station: worst.name,
     demandPerServerSeconds: worst.demandPerServer,
     maxThroughput: worst.demandPerServer > 0 ? 1 / worst.demandPerServer : Infinity,
-    kneeUsers: kneeUsers(stations, Z),
+    kneeUsers: worst.demandPerServer > 0 ? (D0 + Z) / worst.demandPerServer : Infinity,
     /** Σ_k D_k + Z: one request's cycle at light load, for Little's law estimates. */
-    cycleSeconds: totalDemand(stations) + Z,
+    cycleSeconds: D0 + Z,
   };
 }
 
@@ -83,7 +92,15 @@ function toPoint(
     bottleneck: network.stations[worst]?.name ?? '',
     saturated,
     method,
+    ioPerSecond: ioPerSecond(ctx, throughput),
   };
+}
+
+/** I/O at the database(s): Σ_c X_c · (reads + writes per request of c), when the calibration run measured it. */
+function ioPerSecond(ctx: PointContext, throughput: readonly number[]): number | null {
+  const io = ctx.model.database?.io;
+  if (!io) return null;
+  return ctx.model.classes.reduce((sum, c, i) => sum + (throughput[i] ?? 0) * ((io[c.name]?.reads ?? 0) + (io[c.name]?.writes ?? 0)), 0);
 }
 
 /** Stations expanded copy by copy, each with D/copies: the exact solvers know nothing of copies. */
@@ -105,7 +122,7 @@ export function closedPoint(ctx: PointContext, users: number, options: ClosedOpt
   const { network } = built;
   const load = { users, rate: null };
   const single = network.classes.length === 1 && Number.isInteger(users) && users >= 1 && users <= options.exactLimit;
-  if (single && !options.forceApproximate) {
+  if (single && !options.forceApproximate && !network.sharedHost) {
     const stations = expandCopies(network);
     const multiServer = network.stations.some((s) => s.kind === 'queue' && s.servers > 1);
     const last = (multiServer ? exactLoadDependentMva : exactMva)(stations, network.classes[0]!.thinkTime, users).at(-1)!;
@@ -114,13 +131,41 @@ export function closedPoint(ctx: PointContext, users: number, options: ClosedOpt
     return { point: toPoint(ctx, network, load, [last.throughput], [last.responseTime], utilisation, false, method), built, converged: true };
   }
   const populations = ctx.userShares.map((s) => s * users);
-  const solved = schweitzerMva(network, populations, options.initialQueue ? { initialQueue: options.initialQueue } : {});
+  const solve = (net: Network, initialQueue?: Float64Array) => schweitzerMva(net, populations, initialQueue ? { initialQueue } : {});
+  let solved = solve(network, options.initialQueue);
+  let utilisation = solved.utilisation;
+  const host = network.sharedHost;
+  if (host) {
+    // The host gets the cores the replicas leave; their use depends on the throughput, so iterate (damped).
+    let appBusy = 0;
+    for (let i = 0; i < 100; i++) {
+      const measured = busyAt(network, solved.throughput, host.appStations);
+      const next = i === 0 ? measured : (appBusy + measured) / 2;
+      const settled = Math.abs(next - appBusy) < 1e-4;
+      appBusy = next;
+      solved = solve(withHostServers(network, hostServers(host, appBusy)), solved.queuePerCopy);
+      if (settled) break;
+    }
+    utilisation = hostUtilisation(network, solved.throughput, solved.utilisation);
+  }
   return {
-    point: toPoint(ctx, network, load, solved.throughput, solved.responseTime, solved.utilisation, false, 'schweitzer-seidmann'),
+    point: toPoint(ctx, network, load, solved.throughput, solved.responseTime, utilisation, false, 'schweitzer-seidmann'),
     built,
     queuePerCopy: solved.queuePerCopy,
     converged: solved.converged,
   };
+}
+
+/** Busy servers at the given stations, all copies: Σ_k Σ_c X_c D_{c,k}. */
+function busyAt(network: Network, throughput: readonly number[], stations: readonly number[]): number {
+  return stations.reduce((u, k) => u + network.classes.reduce((s, cls, c) => s + (throughput[c] ?? 0) * (cls.demands[k] ?? 0), 0), 0);
+}
+
+/** On a shared host, the host's utilisation is that of the whole machine: every process's busy cores over its vCPUs. */
+function hostUtilisation(network: Network, throughput: readonly number[], utilisation: readonly number[]): number[] {
+  const host = network.sharedHost!;
+  const all = busyAt(network, throughput, network.stations.flatMap((s, k) => (s.kind === 'queue' ? [k] : [])));
+  return utilisation.map((u, k) => (k === host.station ? Math.min(1, (all + host.backgroundServers) / host.vcpus) : u));
 }
 
 /**
@@ -132,11 +177,13 @@ export function openPoint(ctx: PointContext, rate: number): SolvedPoint {
   const users = rate * networkBounds(light, ctx.mix).cycleSeconds;
   const built = buildNetwork(ctx.model, ctx.topology, users);
   const rates = ctx.mix.map((s) => s * rate);
-  const solved = solveOpen(built.network, rates);
-  const capacity = networkBounds(built.network, ctx.mix).maxThroughput;
+  const host = built.network.sharedHost;
+  const network = host ? withHostServers(built.network, hostServers(host, busyAt(built.network, rates, host.appStations))) : built.network;
+  const solved = solveOpen(network, rates);
+  const capacity = networkBounds(network, ctx.mix).maxThroughput;
   // A saturated open system cannot carry the offered rate: report what the bottleneck lets through.
   const carried = solved.saturated ? rates.map((r) => r * Math.min(1, capacity / rate)) : rates;
   const response = solved.responseTime.map((r) => (Number.isFinite(r) ? r : null));
-  const utilisation = solved.utilisation.map((u) => Math.min(1, u));
+  const utilisation = (host ? hostUtilisation(built.network, rates, solved.utilisation) : solved.utilisation).map((u) => Math.min(1, u));
   return { point: toPoint(ctx, built.network, { users: null, rate }, carried, response, utilisation, solved.saturated, 'open-erlang-c'), built, converged: true };
 }

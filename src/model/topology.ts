@@ -1,6 +1,6 @@
 import type { Model, ModelStation, RequestClass, TargetTopology } from '../core/model.ts';
 import { stickyHotShare } from './imbalance.ts';
-import type { Network, Station } from './network.ts';
+import { HOST_STATION, type Network, type Station } from './network.ts';
 
 /**
  * Topology transforms: from a model calibrated on one deployment to the queueing network of another
@@ -53,7 +53,15 @@ export function buildNetwork(model: Model, topology: TargetTopology, users?: num
   const assumptions: string[] = [];
   const warnings: string[] = [];
   const m = model.measured;
-  const applyRatio = topology.db.kind === 'galera' ? (topology.db.applyCostRatio ?? TOPOLOGY_DEFAULTS.applyCostRatio) : TOPOLOGY_DEFAULTS.applyCostRatio;
+  const measuredGalera = m.dbKind === 'galera' ? model.database?.galera : undefined;
+  const measuredApply = measuredGalera?.applyCostRatio ?? undefined;
+  const applyRatio = (topology.db.kind === 'galera' ? topology.db.applyCostRatio : undefined) ?? measuredApply ?? TOPOLOGY_DEFAULTS.applyCostRatio;
+  if (measuredApply !== undefined && (topology.db.kind === 'galera' || m.dbNodes > 1)) {
+    assumptions.push(`apply work of a replicated write on another node: ${measuredApply.toFixed(2)}× its execution, measured in the calibration run`);
+  }
+  // A multi-writer Galera run measured its own conflicts: spread them over its extra writers.
+  const measuredConflict =
+    measuredGalera && m.galeraWriters === 'all' && m.dbNodes > 1 ? measuredGalera.conflictRate / (m.dbNodes - 1) : undefined;
 
   // 1. Normalise: a multi-node DB measured the writes' apply work on every node; divide it out.
   const base = new Map(model.classes.map((c) => [c.name, { ...c.demands }]));
@@ -113,24 +121,67 @@ export function buildNetwork(model: Model, topology: TargetTopology, users?: num
   // 4. Multi-writer Galera: certification conflicts abort and retry writes, repeating their whole demand.
   let retry = 1;
   if (db.kind === 'galera' && db.nodes > 1 && (db.writers ?? 'one') === 'all') {
-    const abort = Math.min(0.5, (db.conflictPerExtraWriter ?? TOPOLOGY_DEFAULTS.conflictPerExtraWriter) * (db.nodes - 1));
+    const perWriter = db.conflictPerExtraWriter ?? measuredConflict ?? TOPOLOGY_DEFAULTS.conflictPerExtraWriter;
+    const abort = Math.min(0.5, perWriter * (db.nodes - 1));
     retry = 1 / (1 - abort);
-    assumptions.push(`Galera with ${db.nodes} writers: ${(abort * 100).toFixed(1)}% of writes abort (error 1213) and retry, ×${retry.toFixed(3)} write demand`);
+    const source = db.conflictPerExtraWriter !== undefined ? 'given' : measuredConflict !== undefined ? 'measured' : 'assumed';
+    assumptions.push(`Galera with ${db.nodes} writers: ${(abort * 100).toFixed(1)}% of writes abort (error 1213) and retry (${source}), ×${retry.toFixed(3)} write demand`);
   }
 
-  const stations = routes.map((r) => r.station);
-  const classes = model.classes.map((cls) => ({
-    name: cls.name,
-    thinkTime: cls.thinkTimeSeconds,
-    demands: routes.map((r) => {
-      const inflation = Math.min(MAX_BACKGROUND_INFLATION, 1 / Math.max(1e-9, 1 - r.background / r.station.servers));
-      return r.demandOf(cls, base.get(cls.name) ?? {}) * inflation * (cls.kind === 'write' ? retry : 1);
-    }),
-  }));
+  const network = topology.host ? shareHost(routes, model, topology.host.vcpus, retry, base, assumptions) : separateHosts(routes, model, retry, base);
   for (const r of routes) {
-    if (r.background / r.station.servers > 0.5) warnings.push(`station ${r.station.name}: background load takes ${((r.background / r.station.servers) * 100).toFixed(0)}% of its servers`);
+    if (!topology.host && r.background / r.station.servers > 0.5) warnings.push(`station ${r.station.name}: background load takes ${((r.background / r.station.servers) * 100).toFixed(0)}% of its servers`);
   }
-  return { network: { stations, classes }, assumptions, warnings };
+  return { network, assumptions, warnings };
+}
+
+type BaseDemands = Map<string, Record<string, number>>;
+
+/** Each station on its own servers: background load inflates its demand by 1/(1 − U0/m). */
+function separateHosts(routes: readonly Route[], model: Model, retry: number, base: BaseDemands): Network {
+  return {
+    stations: routes.map((r) => r.station),
+    classes: model.classes.map((cls) => ({
+      name: cls.name,
+      thinkTime: cls.thinkTimeSeconds,
+      demands: routes.map((r) => {
+        const inflation = Math.min(MAX_BACKGROUND_INFLATION, 1 / Math.max(1e-9, 1 - r.background / r.station.servers));
+        return r.demandOf(cls, base.get(cls.name) ?? {}) * inflation * (cls.kind === 'write' ? retry : 1);
+      }),
+    })),
+  };
+}
+
+/**
+ * One machine runs everything, as on a local run: the replicas keep their own stations (each can use no more
+ * servers than it has threads), and every other CPU — database, load balancer, session store, load generator —
+ * becomes one `host` station. The solver gives the host the cores the replicas and the background leave free
+ * (network.ts, SharedHost).
+ */
+function shareHost(routes: readonly Route[], model: Model, vcpus: number, retry: number, base: BaseDemands, assumptions: string[]): Network {
+  const onHost = (r: Route) => r.station.kind === 'queue' && r.station.role !== 'app';
+  const kept = routes.filter((r) => !onHost(r));
+  const merged = routes.filter(onHost);
+  const stations: Station[] = [...kept.map((r) => r.station), { name: HOST_STATION, role: 'host', kind: 'queue', servers: vcpus, copies: 1 }];
+  const background = routes.reduce((u, r) => u + r.background * r.station.copies, 0);
+  const demand = (cls: RequestClass, r: Route) => r.demandOf(cls, base.get(cls.name) ?? {}) * (cls.kind === 'write' ? retry : 1);
+  assumptions.push(
+    `one machine with ${vcpus} vCPUs runs every process, the load generator included: ${merged.map((r) => r.station.name).join(', ')} share the cores the replicas leave`,
+  );
+  return {
+    stations,
+    classes: model.classes.map((cls) => ({
+      name: cls.name,
+      thinkTime: cls.thinkTimeSeconds,
+      demands: [...kept.map((r) => demand(cls, r)), merged.reduce((d, r) => d + demand(cls, r), 0)],
+    })),
+    sharedHost: {
+      vcpus,
+      station: stations.length - 1,
+      appStations: kept.flatMap((r, k) => (r.station.role === 'app' ? [k] : [])),
+      backgroundServers: background,
+    },
+  };
 }
 
 function routeStation(
@@ -146,8 +197,10 @@ function routeStation(
   const u0 = model.background[st.name] ?? 0;
   const db = topology.db;
 
+  if (st.role === 'generator' && !topology.host) return [];
   if (st.role === 'app' || st.perReplica) {
-    const servers = st.role === 'app' ? topology.vcpusApp : st.servers;
+    const threads = Math.min(m.appThreads ?? topology.vcpusApp, topology.host?.vcpus ?? Infinity);
+    const servers = st.role !== 'app' ? st.servers : topology.host ? threads : topology.vcpusApp;
     const background = u0 / m.replicas;
     const N = topology.replicas;
     if (N === 1 || (topology.sessions ?? 'sticky') === 'shared') {
@@ -217,5 +270,6 @@ export function describeTopology(t: TargetTopology): string {
         ? `Aurora writer × ${t.db.vcpus} vCPU + ${t.db.readers} reader(s)${t.db.readSplit ? ', reads split' : ''}`
         : `Galera ${t.db.nodes} nodes × ${t.db.vcpus} vCPU, ${(t.db.writers ?? 'one') === 'all' ? 'all nodes write' : 'one writer'}`;
   const search = t.search ? `, OpenSearch ${t.search.nodes} × ${t.search.vcpus} vCPU` : '';
-  return `${t.label ? `${t.label}: ` : ''}${app}, ${db}${search}`;
+  const host = t.host ? `, all on one ${t.host.vcpus}-vCPU machine with the load generator` : '';
+  return `${t.label ? `${t.label}: ` : ''}${app}, ${db}${search}${host}`;
 }

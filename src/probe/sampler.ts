@@ -1,6 +1,7 @@
 import type { ResourceLine } from '../core/resources.ts';
 import { mergeLists, type CapabilityLists } from './capabilities.ts';
 import { DbProbe, type DbNodeTarget, type DbProbeOptions, type NodeSampler } from './db.ts';
+import { measureUnit, warmUp } from './host-speed.ts';
 import { ProcessProbe, type ProcessTarget } from './process.ts';
 
 export type { CapabilityLists } from './capabilities.ts';
@@ -23,6 +24,8 @@ export interface ProbeOptions {
   /** This process, the load generator, which shares the machine with the target; false to leave it out. */
   generator?: ProcessTarget | false;
   db?: DbProbeOptions;
+  /** Measure the machine's speed each second (a ~1 ms unit of work in this process); default true. */
+  hostSpeed?: boolean;
 }
 
 export interface ProbeStats {
@@ -99,6 +102,7 @@ export function startProbes(opts: ProbeOptions): Probes {
   /** Start of the window the next sample closes, in run-clock ms. */
   let windowStart = Math.max(0, elapsed());
   procs.baseline(targets());
+  if (opts.hostSpeed !== false) warmUp();
   // Baselines only: a node down now is reported by the first tick, for the second it covers.
   const ready = Promise.all(db.samplers.map((s) => sampleNode(s, windowStart, false))).then(() => undefined);
 
@@ -107,6 +111,10 @@ export function startProbes(opts: ProbeOptions): Probes {
     windowStart = boundaryMs;
     stats.ticks++;
     for (const line of procs.sample(targets(), t)) write(line);
+    if (opts.hostSpeed !== false) {
+      const u = measureUnit();
+      write({ type: 'host', t, unitCpuMs: u.cpuMs, unitWallMs: u.wallMs });
+    }
     for (const s of db.samplers) {
       if (inFlight.has(s)) stats.skippedDbSamples++;
       else void sampleNode(s, boundaryMs);

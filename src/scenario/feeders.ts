@@ -9,9 +9,10 @@ import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { seededPatientSample, type PatientIdentity } from '../core/synthetic/generate.ts';
 import { getPath } from './dsl.ts';
+import { parseCsv, patientRecord, type FeederRecord } from './records.ts';
 import type { FeederSpec } from './types.ts';
 
-export type FeederRecord = Record<string, string>;
+export { parseCsv, patientRecord, type FeederRecord };
 
 export interface FeederContext {
   /** GET a path under the target's base path (e.g. `/ws/rest/v1/systemsetting/loadlab.seed`), authenticated; the parsed body. */
@@ -28,30 +29,6 @@ const FALLBACK_PREFIXES = ['ma', 'jo', 'an', 'mo', 'ka', 'ch', 'sa', 'ni', 'ba',
 const FALLBACK_REP = 'custom:(uuid,display,identifiers:(identifier),person:(gender,birthdate,personName:(givenName,middleName,familyName)))';
 
 const seedInfo = z.object({ seed: z.number().int(), patients: z.number().int().positive(), firstSequence: z.number().int().optional() });
-
-const firstWord = (s: string) => s.trim().split(/\s+/)[0] ?? '';
-
-/**
- * One patient as a feeder record. `name` and `partialName` use the first word of each name, so they
- * are prefixes of the stored columns and match in OpenMRS's Lucene search and in a SQL LIKE alike.
- */
-export function patientRecord(p: { uuid?: string; identifier?: string; givenName: string; middleName?: string | null; familyName: string; gender?: string; birthdate?: string }): FeederRecord {
-  const given = firstWord(p.givenName);
-  const family = firstWord(p.familyName);
-  const rec: FeederRecord = {
-    givenName: p.givenName,
-    familyName: p.familyName,
-    name: `${given} ${family}`,
-    namePrefix: given.slice(0, 3),
-    partialName: `${given.slice(0, 3)} ${family.slice(0, 4)}`,
-  };
-  if (p.middleName) rec.middleName = p.middleName;
-  for (const key of ['uuid', 'identifier', 'gender', 'birthdate'] as const) {
-    const v = p[key];
-    if (v) rec[key] = v;
-  }
-  return rec;
-}
 
 /** The seed parameters the target publishes, or why there are none. */
 async function readSeed(ctx: FeederContext): Promise<z.infer<typeof seedInfo> | string> {
@@ -118,62 +95,6 @@ async function seededPatients(name: string, spec: { count?: number }, ctx: Feede
     `feeder '${name}': ${seed}, and searching it for common names found no patients`,
     `seed the target (loadlab seed --db … --patients N) or give the scenario a CSV feeder: feeders: { ${name}: { kind: 'csv', path: 'patients.csv' } } with columns such as givenName,familyName,identifier`,
   );
-}
-
-/**
- * RFC 4180-style CSV: a header row, comma separators, fields in double quotes may hold commas,
- * line breaks and doubled quotes. Blank lines are skipped; a row with a different number of fields
- * than the header is an error (naming its line).
- */
-export function parseCsv(text: string, source = 'CSV'): FeederRecord[] {
-  const rows: { fields: string[]; line: number }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let rowLine = 1;
-  const s = text.replace(/^\uFEFF/, '');
-  const endRow = () => {
-    fields.push(field);
-    if (fields.length > 1 || fields[0] !== '') rows.push({ fields, line: rowLine });
-    fields = [];
-    field = '';
-  };
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (quoted) {
-      if (c !== '"') {
-        field += c;
-        if (c === '\n') line++;
-      } else if (s[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else {
-        quoted = false;
-      }
-    } else if (c === '"' && field === '') {
-      quoted = true;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++;
-      endRow();
-      rowLine = ++line;
-    } else {
-      field += c;
-    }
-  }
-  if (quoted) throw new UsageError(`${source}: line ${rowLine}: a quoted field is not closed`);
-  if (field !== '' || fields.length) endRow();
-  const [header, ...body] = rows;
-  if (!header) throw new UsageError(`${source}: no header row`, 'the first line names the columns, e.g. givenName,familyName,identifier');
-  const names = header.fields.map((h) => h.trim());
-  if (names.some((n) => !n)) throw new UsageError(`${source}: line ${header.line}: a column has no name`);
-  return body.map(({ fields: f, line: at }) => {
-    if (f.length !== names.length) throw new UsageError(`${source}: line ${at}: ${f.length} fields, but the header has ${names.length}`);
-    return Object.fromEntries(names.map((n, i) => [n, f[i] ?? '']));
-  });
 }
 
 function csvFeeder(name: string, path: string, ctx: FeederContext): FeederRecord[] {

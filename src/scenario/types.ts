@@ -28,6 +28,11 @@ export interface VuHttp {
   request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, opts?: RequestOptions): Promise<HttpResponse>;
   get(path: string, opts?: RequestOptions): Promise<HttpResponse>;
   post(path: string, body: unknown, opts?: RequestOptions): Promise<HttpResponse>;
+  /**
+   * Several requests at once, the responses in request order. Optional: the k6 export's client has it
+   * (k6's http.batch, a k6 VU's only concurrency); the engine's has none, since concurrent calls do the same there.
+   */
+  batch?(requests: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; opts?: RequestOptions }[]): Promise<HttpResponse[]>;
   /** Forgets cookies (a fresh browser). */
   clearCookies(): void;
 }

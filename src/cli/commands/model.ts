@@ -5,22 +5,53 @@ import { UsageError } from '../../core/errors.ts';
 import { readRun } from '../../engine/run-dir.ts';
 import { calibrationInput } from '../../model/from-run.ts';
 import { calibrate, describeTopology, project, smallestTopology } from '../../model/index.ts';
-import { withResidualWait } from '../../model/residual.ts';
+import { lightLoadMean, lightLoadMeans, withResidualWait, type LatencyWindow } from '../../model/residual.ts';
+import { decodeHistogram, meanUs, newHistogram } from '../../core/histogram.ts';
+import type { HostLine } from '../../core/resources.ts';
+import { hostSpeed } from '../../model/host-speed.ts';
 import { parseDuration } from '../../scenario/dsl.ts';
 
 /** `loadlab calibrate RUN_DIR`: service demands per class and station from a run → model.json. */
-export async function calibrateCommand(runDir: string, o: { out?: string; window?: string }): Promise<void> {
+export async function calibrateCommand(runDir: string, o: { out?: string; window?: string; skip?: string }): Promise<void> {
   const run = readRun(runDir);
+  // A freshly started target compiles its code during its first minute (JIT): CPU per request is several times
+  // the steady value then. `--skip` leaves that out.
+  const skip = o.skip ? parseDuration(o.skip) : 0;
+  if (skip > 0) {
+    run.timeline = run.timeline.filter((l) => l.t >= skip);
+    run.resources = run.resources.filter((r) => r.t >= skip);
+    if (!run.timeline.some((l) => l.type === 'step')) throw new UsageError(`--skip ${o.skip} leaves nothing of ${runDir}`, 'give a shorter --skip');
+  }
   if (!run.summary) throw new UsageError(`${runDir} has no summary.json yet`, 'calibrate a finished (or interrupted) run');
   if (!run.resources.some((r) => r.type === 'process' && r.role === 'replica')) {
     throw new UsageError(`${runDir} has no CPU samples of the replicas`, 'calibrate a run made against a local topology (`loadlab up`), whose processes loadlab samples');
   }
   const window = o.window ? parseDuration(o.window) : 5;
   const summary = run.summary;
-  const model = withResidualWait(
-    calibrate(calibrationInput(run.meta, run.timeline, summary, run.resources, window)),
-    Object.fromEntries(Object.entries(summary.steps).map(([name, s]) => [name, s.latencyMs.mean / 1000])),
-  );
+  // Per-window latency sums and per-class histograms, decoded here (the model stage reads no histograms), for the
+  // light-load residual and the tail ratio — both from the seconds the machine ran at its usual speed.
+  const slow = hostSpeed(run.resources.filter((r): r is HostLine => r.type === 'host')).slow;
+  const latency = new Map<number, LatencyWindow>();
+  const tails = new Map<string, ReturnType<typeof newHistogram>>();
+  for (const l of run.timeline) {
+    if (l.type !== 'step' || slow.has(l.t)) continue;
+    const w = Math.floor(l.t / window);
+    const win = latency.get(w) ?? { perClass: {} };
+    latency.set(w, win);
+    const c = (win.perClass[l.step] ??= { count: 0, latencySeconds: 0 });
+    const h = decodeHistogram(l.latency);
+    c.count += l.count;
+    c.latencySeconds += (meanUs(h) / 1e6) * l.count;
+    if (!tails.has(l.step)) tails.set(l.step, newHistogram());
+    tails.get(l.step)!.add(h);
+  }
+  const windows = [...latency.values()];
+  const input = calibrationInput(run.meta, run.timeline, summary, run.resources, window, lightLoadMean(windows));
+  const model = withResidualWait(calibrate(input), lightLoadMeans(windows));
+  for (const [step, h] of tails) {
+    const mean = meanUs(h);
+    if (mean > 0 && h.totalCount >= 20) model.tail.p95OverMean[step] = Math.max(1, h.getValueAtPercentile(95) / mean);
+  }
   // Digests of the run's own statements, summed over the nodes: they name what loads a database bottleneck.
   const byText = new Map<string, Model['statements'][number]>();
   for (const rows of Object.values(run.db?.duringRun ?? {})) {
@@ -43,13 +74,18 @@ export async function calibrateCommand(runDir: string, o: { out?: string; window
     console.log(`  ${c.name.padEnd(18)} ${c.kind.padEnd(5)} ${(c.mixShare * 100).toFixed(1).padStart(5)}%  ${d}`);
   }
   console.log(`  fit R²: ${Object.entries(model.fit.r2).map(([s, v]) => `${s} ${v.toFixed(2)}`).join(', ')}`);
+  const g = model.database?.galera;
+  if (g) {
+    console.log(`  Galera: ${(g.conflictRate * 100).toFixed(2)}% of writesets conflicted, ${g.replicatedBytesPerWrite.toFixed(0)} bytes each, ` +
+      `flow control paused ${(g.flowControlPaused * 100).toFixed(1)}%, apply cost ${g.applyCostRatio === null ? 'not estimable' : `${g.applyCostRatio.toFixed(2)}× execution`}`);
+  }
   for (const w of model.fit.warnings) console.log(`  warning: ${w}`);
 }
 
-/** `replicas=4,db=aurora:1,vcpus=4,dbvcpus=8,readsplit,search=opensearch` → a TargetTopology. */
+/** `replicas=4,db=aurora:1,vcpus=4,dbvcpus=8,readsplit,search=opensearch[,host[=2]]` → a TargetTopology. */
 export function parseTargetTopology(spec: string, model: Model): TargetTopology {
   const kv = new Map(spec.split(',').filter(Boolean).map((p) => { const [k, v] = p.split('='); return [k!.trim(), (v ?? 'true').trim()] as const; }));
-  const known = ['replicas', 'db', 'vcpus', 'dbvcpus', 'readsplit', 'writers', 'sessions', 'search'];
+  const known = ['replicas', 'db', 'vcpus', 'dbvcpus', 'readsplit', 'writers', 'sessions', 'search', 'host'];
   for (const k of kv.keys()) if (!known.includes(k)) throw new UsageError(`--topology: unknown '${k}'`, `use ${known.join(', ')}`);
   const int = (k: string, fallback: number) => {
     const v = kv.get(k);
@@ -73,6 +109,8 @@ export function parseTargetTopology(spec: string, model: Model): TargetTopology 
     sessions: kv.get('sessions') === 'shared' ? 'shared' : 'sticky',
     db,
     ...(kv.get('search') === 'opensearch' ? { search: { kind: 'opensearch' as const, nodes: 1, vcpus: 2 } } : {}),
+    // `host` alone: the machine the model was measured on; `host=N`: one machine with N vCPUs.
+    ...(kv.has('host') ? { host: { vcpus: kv.get('host') === 'true' ? (m.hostVcpus ?? m.vcpusApp) : int('host', 1) } } : {}),
   };
 }
 
@@ -90,7 +128,8 @@ function parseLoads(v: string, option: string): number[] {
 }
 
 /** The candidates `--smallest` searches: replicas × DB layout × sizes, ranked by vCPUs. */
-function candidateTopologies(model: Model): TargetTopology[] {
+/** The candidates `--smallest` (and `cost --cheapest`) search: replicas × app vCPUs × DB layout × DB vCPUs. */
+export function candidateTopologies(model: Model): TargetTopology[] {
   const out: TargetTopology[] = [];
   for (const replicas of [1, 2, 3, 4, 6, 8]) {
     for (const vcpus of [2, 4, 8]) {
@@ -141,7 +180,8 @@ export async function simulateCommand(o: {
   if (o.out) writeFileSync(o.out, JSON.stringify(p, null, 2) + '\n');
   if (o.json) return void console.log(JSON.stringify(p, null, 2));
   console.log(`${describeTopology(topology)} — ${p.load} model (${p.multiServer})`);
-  console.log(`  ${'users/rate'.padStart(10)}  ${'req/s'.padStart(8)}  ${'mean ms'.padStart(8)}  ${'p95 ms*'.padStart(8)}  bottleneck (utilisation)`);
+  const io = p.points.some((pt) => pt.ioPerSecond != null);
+  console.log(`  ${'users/rate'.padStart(10)}  ${'req/s'.padStart(8)}  ${'mean ms'.padStart(8)}  ${'p95 ms*'.padStart(8)}  ${io ? `${'DB I/O/s'.padStart(8)}  ` : ''}bottleneck (utilisation)`);
   for (const pt of p.points) {
     const x = pt.users ?? pt.rate ?? 0;
     // The mean over all requests: per-class means weighted by their throughput.
@@ -150,6 +190,7 @@ export async function simulateCommand(o: {
     const p95 = Math.max(...Object.values(pt.p95).map((v) => (v ?? NaN) * 1000));
     console.log(
       `  ${x.toFixed(0).padStart(10)}  ${pt.throughput.total.toFixed(1).padStart(8)}  ${mean.toFixed(1).padStart(8)}  ${p95.toFixed(1).padStart(8)}  ` +
+        (io ? `${(pt.ioPerSecond ?? 0).toFixed(0).padStart(8)}  ` : '') +
         `${pt.bottleneck} (${((pt.utilisation[pt.bottleneck] ?? 0) * 100).toFixed(0)}%)${pt.saturated ? ' saturated' : ''}`,
     );
   }

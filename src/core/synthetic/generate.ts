@@ -180,10 +180,14 @@ export function patientIdentity(params: { seed: number; firstSequence?: number }
 export function seededPatientSample(params: { seed: number; patients: number; firstSequence?: number }, n: number): PatientIdentity[] {
   const out: PatientIdentity[] = [];
   const step = Math.max(1, params.patients / Math.max(1, n));
-  for (let i = 0; out.length < n && i < params.patients * 2; i++) {
-    const k = Math.floor((i * step + step / 2) % params.patients);
+  // A dead patient's place goes to the next untried index, so each patient is generated at most once.
+  const tried = new Set<number>();
+  for (let i = 0; out.length < n && tried.size < params.patients; i++) {
+    let k = Math.floor((i * step + step / 2) % params.patients);
+    while (tried.has(k)) k = (k + 1) % params.patients;
+    tried.add(k);
     const p = patientIdentity(params, k);
-    if (!p.dead && !out.some((q) => q.index === k)) out.push(p);
+    if (!p.dead) out.push(p);
   }
   return out;
 }

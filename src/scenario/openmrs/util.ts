@@ -59,16 +59,19 @@ export interface FanRequest {
 
 /**
  * GETs issued the way a browser loads a page: several at once (up to 6 per host, as browsers
- * allow), each under its own metric name. Resolves with the responses in request order.
+ * allow), each under its own metric name. Resolves with the responses in request order. A client
+ * with `batch` (the k6 export: http.batch, 6 per host by its batchPerHost option) gets them all in one call.
  */
 export async function fanOut(vu: VuContext, requests: FanRequest[], parallel = 6, opts: RequestOptions = {}): Promise<HttpResponse[]> {
+  const optsFor = (r: FanRequest): RequestOptions => ({ ...opts, name: r.name, expect: opts.expect ?? [200] });
+  if (vu.http.batch) return vu.http.batch(requests.map((r) => ({ method: 'GET' as const, path: r.path, opts: optsFor(r) })));
   const out: HttpResponse[] = new Array(requests.length);
   let next = 0;
   const worker = async () => {
     while (next < requests.length) {
       const i = next++;
       const r = requests[i]!;
-      out[i] = await vu.http.get(r.path, { ...opts, name: r.name, expect: opts.expect ?? [200] });
+      out[i] = await vu.http.get(r.path, optsFor(r));
     }
   };
   await Promise.all(Array.from({ length: Math.min(parallel, requests.length) }, worker));
