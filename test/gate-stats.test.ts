@@ -3,9 +3,7 @@ import { mannWhitneyU, median, relativeChange, shifted } from '../src/gate/stats
 import { compareCheck, decide, type VerdictRow } from '../src/gate/verdict.ts';
 import { seededRandom } from './model-fixture.ts';
 
-/** Seeded (mulberry32), so every rate below is reproducible. */
-const prng = seededRandom;
-
+/** A standard normal draw from a seeded source (seededRandom), so every rate below is reproducible. */
 function normal(r: () => number): number {
   let u = 0;
   while (u === 0) u = r();
@@ -123,7 +121,7 @@ describe('gate self-test on synthetic lognormal noise (seeded, deterministic)', 
   const sigma = 0.1;
 
   function rates(minEffect?: number): { falseAlarm: number; detection: number } {
-    const r = prng(20240607);
+    const r = seededRandom(20240607);
     const sample = (m: number) => Array.from({ length: windows }, () => m * Math.exp(sigma * normal(r)));
     const opts = minEffect === undefined ? {} : { minEffect };
     let alarms = 0;

@@ -1,4 +1,5 @@
 import { Model, type TargetTopology } from '../src/core/model.ts';
+import { Prng } from '../src/scenario/sampling.ts';
 
 /**
  * A calibrated model shaped like an OpenMRS clinic day (made-up but plausible demands, seconds per request):
@@ -31,16 +32,10 @@ export function clinicModel(overrides: Partial<Model> = {}): Model {
 
 export const oneBox: TargetTopology = { replicas: 1, vcpusApp: 2, db: { kind: 'single', vcpus: 4 } };
 
-/** A seeded PRNG (mulberry32), so synthetic noise is the same on every run. */
+/** A seeded PRNG (the scenario's mulberry32), so synthetic noise is the same on every run. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 /** Standard normal draws from a uniform source (Box–Muller). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DbSnapshot, ResourceLine } from './resources.ts';
 
 /**
  * The run directory, the contract between stages: run.json, timeline.ndjson, summary.json
@@ -149,3 +150,13 @@ export const Summary = z.object({
   errorMessages: z.array(z.string()),
 });
 export type Summary = z.infer<typeof Summary>;
+
+/** A run directory as read back (engine/run-dir.ts reads it; report, gate and calibration take it). */
+export interface RunFiles {
+  meta: RunMeta;
+  timeline: TimelineLine[];
+  summary: Summary | null;
+  /** Probe samples (empty when the run sampled nothing). */
+  resources: ResourceLine[];
+  db: DbSnapshot | null;
+}

@@ -1,5 +1,6 @@
 import type * as hdr from 'hdr-histogram-js';
 import { UsageError } from './errors.ts';
+import { meanUs } from './histogram.ts';
 
 /**
  * k6 thresholds: `{'http_req_duration{step:searchPatient}': ['p(95)<500'], http_req_failed: ['rate<0.01']}`.
@@ -67,7 +68,7 @@ export function parseThresholds(all: Record<string, (string | { threshold: strin
 export function trendValue(h: hdr.Histogram, t: Threshold): number | null {
   if (h.totalCount === 0) return null;
   const us =
-    t.aggregation === 'avg' ? h.mean
+    t.aggregation === 'avg' ? meanUs(h)
     : t.aggregation === 'min' ? h.minNonZeroValue
     : t.aggregation === 'max' ? h.maxValue
     : t.aggregation === 'med' ? h.getValueAtPercentile(50)

@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import { DbSnapshot, ResourceLine } from '../core/resources.ts';
-import { RunMeta, Summary, TimelineLine } from '../core/run.ts';
+import { RunMeta, Summary, TimelineLine, type RunFiles } from '../core/run.ts';
 
 const isAlive = (pid: number) => {
   try {
@@ -64,14 +64,7 @@ export class RunDirectory {
   }
 }
 
-export interface RunFiles {
-  meta: RunMeta;
-  timeline: TimelineLine[];
-  summary: Summary | null;
-  /** Probe samples (empty when the run sampled nothing). */
-  resources: ResourceLine[];
-  db: DbSnapshot | null;
-}
+export type { RunFiles } from '../core/run.ts';
 
 /** Reads and validates a run directory; a `running` run whose engine is gone reads as `interrupted`. */
 export function readRun(dir: string): RunFiles {

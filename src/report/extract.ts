@@ -1,6 +1,6 @@
 import type { CostEstimate } from '../core/cost.ts';
 import type { Model, Projection } from '../core/model.ts';
-import type { RunFiles } from '../engine/run-dir.ts';
+import type { RunFiles } from '../core/run.ts';
 import type { Comparison, ProjectionView, ReportData, StepRow } from './data.ts';
 import { bottleneckOf, databasePanel, processPanel } from './resources.ts';
 import { replicaSplit, stepRows, timelineSeries } from './timeline.ts';

@@ -2,12 +2,17 @@ import type { Model } from '../core/model.ts';
 import type { DbLine, DbSnapshot, Digest, ProcessLine, ResourceLine } from '../core/resources.ts';
 import type { Bottleneck, DatabasePanel, DbMetric, NodeSeries, ProcessPanel, Statement } from './data.ts';
 
-const secondsOf = (lines: { t: number }[]): number[] => {
+/** Every second from the lines' first to their last (a loop: spreading a long run's lines overflows the stack). */
+export function secondRange(lines: { t: number }[]): number[] {
   if (!lines.length) return [];
-  const first = Math.min(...lines.map((l) => l.t));
-  const last = Math.max(...lines.map((l) => l.t));
+  let first = Infinity;
+  let last = -Infinity;
+  for (const l of lines) {
+    if (l.t < first) first = l.t;
+    if (l.t > last) last = l.t;
+  }
   return Array.from({ length: last - first + 1 }, (_, i) => first + i);
-};
+}
 
 /** One series per key (node or role), indexed by second; values of one key in one second are summed. */
 function seriesBy<L extends { t: number }>(lines: L[], t: number[], key: (l: L) => string, value: (l: L) => number | null): NodeSeries[] {
@@ -56,7 +61,7 @@ function topStatements(db: DbSnapshot | null, limit: number): { statements: Stat
 export function databasePanel(resources: ResourceLine[], db: DbSnapshot | null): DatabasePanel | null {
   const lines = resources.filter((l): l is DbLine => l.type === 'db');
   if (!lines.length && !db) return null;
-  const t = secondsOf(lines);
+  const t = secondRange(lines);
   const metrics: DbMetric[] = DB_METRICS.map((m) => ({ title: m.title, unit: m.unit, nodes: seriesBy(lines, t, (l) => l.node, m.value) })).filter((m) => m.nodes.length > 0);
   const { statements, scope } = topStatements(db, 15);
   return { t, metrics, statements, statementsScope: scope, unavailable: db?.unavailable ?? [] };
@@ -65,7 +70,7 @@ export function databasePanel(resources: ResourceLine[], db: DbSnapshot | null):
 export function processPanel(resources: ResourceLine[]): ProcessPanel | null {
   const lines = resources.filter((l): l is ProcessLine => l.type === 'process' && l.seconds > 0);
   if (!lines.length) return null;
-  const t = secondsOf(lines);
+  const t = secondRange(lines);
   const roles = seriesBy(lines, t, (l) => l.role, (l) => l.cpuSeconds / l.seconds);
   const means = roles.map((r) => {
     const vals = r.values.filter((v): v is number => v !== null);

@@ -2,6 +2,7 @@ import type * as hdr from 'hdr-histogram-js';
 import type { Summary, TimelineLine } from '../core/run.ts';
 import { decodeHistogram, newHistogram, statsMs } from '../core/histogram.ts';
 import type { ReplicaSplit, StepRow, TimelineSeries } from './data.ts';
+import { secondRange } from './resources.ts';
 
 type StepLine = Extract<TimelineLine, { type: 'step' }>;
 type RunLine = Extract<TimelineLine, { type: 'run' }>;
@@ -21,11 +22,8 @@ const sumErrors = (l: StepLine) => Object.values(l.errors).reduce((a, b) => a + 
 export function timelineSeries(lines: TimelineLine[]): TimelineSeries {
   const steps = lines.filter((l): l is StepLine => l.type === 'step');
   const runs = lines.filter((l): l is RunLine => l.type === 'run');
-  const ts = [...steps, ...runs].map((l) => l.t);
-  const first = ts.length ? Math.min(...ts) : 0;
-  const last = ts.length ? Math.max(...ts) : -1;
-  const t: number[] = [];
-  for (let s = first; s <= last; s++) t.push(s);
+  const t = secondRange([...steps, ...runs]);
+  const first = t[0] ?? 0;
   const at = (s: number) => s - first;
   const requests = t.map(() => 0);
   const errors = t.map(() => 0);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Model, type TargetTopology } from '../../core/model.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { RunMeta } from '../../core/run.ts';
-import { decodeHistogram } from '../../core/histogram.ts';
+import { decodeHistogram, meanUs } from '../../core/histogram.ts';
 import { readRun } from '../../engine/run-dir.ts';
 import type { HostLine } from '../../core/resources.ts';
 import { hostSpeed } from '../../model/host-speed.ts';
@@ -32,10 +32,14 @@ function heldOut(dir: string, model: Model): HeldOutRun {
   };
   // A second can have two run lines (a late sample after its flush): the second may say 0 VUs.
   for (const l of run.timeline) if (l.type === 'run') at(l.t).vus = Math.max(at(l.t).vus, l.vus);
+  // …and two step lines of one step: readers add them up (core/run.ts).
   for (const l of run.timeline) {
     if (l.type === 'step' && seconds.has(l.t)) {
       const h = decodeHistogram(l.latency);
-      at(l.t).steps[l.step] = { count: l.count, meanSeconds: h.totalCount > 0 ? h.mean / 1e6 : 0 };
+      const was = at(l.t).steps[l.step] ?? { count: 0, meanSeconds: 0 };
+      const count = was.count + l.count;
+      const sum = was.count * was.meanSeconds + h.totalCount * (meanUs(h) / 1e6);
+      at(l.t).steps[l.step] = { count, meanSeconds: count > 0 ? sum / count : 0 };
     }
   }
   // Only the seconds the engine ran: the probes go on sampling while the ledger is audited.

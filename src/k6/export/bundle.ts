@@ -10,16 +10,18 @@ import { readFile } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
-import ts from 'typescript';
+import type { Message, Plugin } from 'esbuild';
+import type TS from 'typescript';
 import { UsageError } from '../../core/errors.ts';
 
-export const RUNTIME_DIR = fileURLToPath(new URL('../runtime/', import.meta.url));
+// TypeScript and esbuild take ~0.6 s to load: only `k6 export` pays for it, not every loadlab command.
+type Typescript = typeof TS;
+const RUNTIME_DIR = fileURLToPath(new URL('../runtime/', import.meta.url));
 const RUNTIME_TSLIB = join(RUNTIME_DIR, 'tslib.ts');
 const REAL_TSLIB = join(dirname(createRequire(import.meta.url).resolve('tslib')), 'tslib.es6.mjs');
 const BUILTIN = new RegExp(`^(node:.*|(${builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})(\\/.*)?)$`);
 
-const LOWER: ts.CompilerOptions = {
+const lowerOptions = (ts: Typescript): TS.CompilerOptions => ({
   target: ts.ScriptTarget.ES5,
   module: ts.ModuleKind.ESNext,
   importHelpers: true,
@@ -29,11 +31,11 @@ const LOWER: ts.CompilerOptions = {
   isolatedModules: true,
   esModuleInterop: false,
   sourceMap: false,
-};
+});
 
 /** One module lowered to ES5 (ES module syntax kept for esbuild). */
-export function lowerToEs5(source: string, fileName: string): string {
-  const out = ts.transpileModule(source, { compilerOptions: LOWER, fileName, reportDiagnostics: true });
+function lowerToEs5(ts: Typescript, source: string, fileName: string): string {
+  const out = ts.transpileModule(source, { compilerOptions: lowerOptions(ts), fileName, reportDiagnostics: true });
   const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length) {
     const first = errors[0]!;
@@ -43,7 +45,7 @@ export function lowerToEs5(source: string, fileName: string): string {
   return out.outputText;
 }
 
-function es5Plugin(cwd: string): Plugin {
+function es5Plugin(ts: Typescript, cwd: string): Plugin {
   const shown = (p: string) => (p ? relative(cwd, p) || p : 'the entry');
   return {
     name: 'loadlab-k6',
@@ -59,7 +61,7 @@ function es5Plugin(cwd: string): Plugin {
         // The real tslib is ES5 already; everything else (scenario, library, packages) is lowered.
         if (args.path === REAL_TSLIB) return { contents: source, loader: 'js' };
         try {
-          return { contents: lowerToEs5(source, args.path), loader: 'js' };
+          return { contents: lowerToEs5(ts, source, args.path), loader: 'js' };
         } catch (e) {
           return { errors: [{ text: (e as Error).message }] };
         }
@@ -82,6 +84,7 @@ export interface BundleInput {
 
 /** The bundle's text; esbuild's errors become a UsageError that lists them. */
 export async function bundle(input: BundleInput): Promise<{ code: string; warnings: string[] }> {
+  const [{ build }, { default: ts }] = await Promise.all([import('esbuild'), import('typescript')]);
   try {
     const result = await build({
       stdin: { contents: input.entry, resolveDir: RUNTIME_DIR, sourcefile: 'loadlab-k6-entry.js', loader: 'js' },
@@ -96,7 +99,7 @@ export async function bundle(input: BundleInput): Promise<{ code: string; warnin
       banner: { js: input.banner },
       legalComments: 'none',
       logLevel: 'silent',
-      plugins: [es5Plugin(input.cwd)],
+      plugins: [es5Plugin(ts, input.cwd)],
     });
     // TypeScript's ES5 output reads the top-level `this` (undefined in a module), which esbuild mentions; harmless.
     const warnings = result.warnings.filter((w) => w.id !== 'this-is-undefined-in-esm').map(describe);

@@ -5,9 +5,9 @@
  * The run lines (VUs, iterations, checks) are built here instead: k6's VUs are per pod and must be summed,
  * and the generator's CPU is not this process's.
  */
-import * as hdr from 'hdr-histogram-js';
+import type * as hdr from 'hdr-histogram-js';
 import type { RunWindow, TimelineLine } from '../../core/run.ts';
-import { micros } from '../../core/histogram.ts';
+import { micros, newHistogram } from '../../core/histogram.ts';
 import { Recorder } from '../../engine/recorder.ts';
 
 /** One request, rebuilt from a k6 http_req_duration point (k6 stamps its samples with the request's end). */
@@ -98,7 +98,7 @@ export class Accumulator {
     if (r.failed && r.failureText) this.rec.failure(r.step, r.failureText);
     pod.requests++;
     let h = pod.latency.get(r.step);
-    if (!h) pod.latency.set(r.step, (h = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed' })));
+    if (!h) pod.latency.set(r.step, (h = newHistogram()));
     h.recordValue(micros(sent, ended));
   }
 
