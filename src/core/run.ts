@@ -71,6 +71,9 @@ export const RunWindow = z.object({
 export const EventLine = z.object({ type: z.literal('event'), t: z.number(), label: z.string() });
 export const TimelineLine = z.discriminatedUnion('type', [StepWindow, RunWindow, EventLine]);
 export type StepWindow = z.infer<typeof StepWindow>;
+
+/** A step window's failed requests, every error class together. */
+export const failedOf = (l: Pick<StepWindow, 'errors'>): number => Object.values(l.errors).reduce((a, b) => a + b, 0);
 export type RunWindow = z.infer<typeof RunWindow>;
 export type TimelineLine = z.infer<typeof TimelineLine>;
 

@@ -1,9 +1,9 @@
 import type { CostLine, PriceBook, PriceKey } from '../core/cost.ts';
+import { UsageError } from '../core/errors.ts';
 import type { TargetTopology } from '../core/model.ts';
 import { price } from './price-book.ts';
-import { HOURS_PER_MONTH } from './profile.ts';
+import { HOURS_PER_MONTH, type DailyProfile } from './profile.ts';
 import { acuHours, BYTES_PER_GB, type MonthlyUsage } from './usage.ts';
-import type { DailyProfile } from './profile.ts';
 
 /** What runs the app replicas and the database: the user's choices, priced from one region's price book. */
 export type ComputeChoice =
@@ -26,7 +26,6 @@ export interface BillOptions {
 
 /** vCPUs by instance size, the same for m6i, r6g, db.r6g, db.r7g … */
 const SIZE_VCPUS: Record<string, number> = { large: 2, xlarge: 4, '2xlarge': 8, '4xlarge': 16, '8xlarge': 32, '12xlarge': 48, '16xlarge': 64, '24xlarge': 96 };
-export const vcpusOfType = (type: string): number | undefined => SIZE_VCPUS[type.slice(type.lastIndexOf('.') + 1)];
 
 /** The smallest type of `family` with at least `vcpus` that the price book prices. */
 export function pickInstanceType(book: PriceBook, keyPrefix: 'ec2.instance-hour:' | 'aurora.instance-hour:', family: string, vcpus: number): string {
@@ -34,7 +33,10 @@ export function pickInstanceType(book: PriceBook, keyPrefix: 'ec2.instance-hour:
     if (n >= vcpus && book.prices[`${keyPrefix}${family}.${size}`]) return `${family}.${size}`;
   }
   const known = Object.keys(book.prices).filter((k) => k.startsWith(`${keyPrefix}${family}.`)).map((k) => k.slice(keyPrefix.length));
-  throw new Error(`no ${family} type with ${vcpus} or more vCPUs in the ${book.region} price book (it has ${known.join(', ') || 'none of that family'}); choose another type or fewer vCPUs`);
+  throw new UsageError(
+    `no ${family} type with ${vcpus} or more vCPUs in the ${book.region} price book (it has ${known.join(', ') || 'none of that family'}); choose another type or fewer vCPUs`,
+    `prices: ${book.region} snapshot of ${book.capturedAt}`,
+  );
 }
 
 const line = (component: CostLine['component'], item: string, quantity: number, unit: string, unitPriceUsd: number, note?: string): CostLine => ({

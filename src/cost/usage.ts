@@ -1,5 +1,5 @@
 import type { Model, Projection, ProjectionPoint } from '../core/model.ts';
-import { HOURS_PER_MONTH, monthHours, peakEquivalentHours, type DailyProfile } from './profile.ts';
+import { monthHours, peakEquivalentHours, type DailyProfile } from './profile.ts';
 
 /**
  * A month's usage of the billed quantities, from one projection point (the peak load), the topology it was projected
@@ -170,4 +170,3 @@ export function monthlyUsage(model: Model, projection: Projection, point: Projec
   };
 }
 
-export { HOURS_PER_MONTH };

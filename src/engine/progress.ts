@@ -1,4 +1,4 @@
-import type { RunWindow, StepWindow, TimelineLine } from '../core/run.ts';
+import { failedOf, type RunWindow, type StepWindow, type TimelineLine } from '../core/run.ts';
 import { decodeHistogram } from '../core/histogram.ts';
 
 const clock = (s: number) => `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
@@ -30,7 +30,7 @@ export class Progress {
     let p95 = 0;
     for (const s of steps) {
       count += s.count;
-      this.errors += Object.values(s.errors).reduce((a, b) => a + b, 0);
+      this.errors += failedOf(s);
       const h = decodeHistogram(s.latency);
       p95 = Math.max(p95, h.getValueAtPercentile(95) / 1000);
       h.destroy();

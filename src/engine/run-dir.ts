@@ -69,7 +69,7 @@ export type { RunFiles } from '../core/run.ts';
 /** Reads and validates a run directory; a `running` run whose engine is gone reads as `interrupted`. */
 export function readRun(dir: string): RunFiles {
   const runJson = join(dir, 'run.json');
-  if (!existsSync(runJson)) throw new UsageError(`${dir} is not a run directory (no run.json)`);
+  if (!existsSync(runJson)) throw new UsageError(`${dir} is not a run directory (no run.json)`, 'give a directory written by `loadlab run` or `loadlab import k6`, e.g. reports/runs/<id>');
   const parse = <T>(what: string, f: () => T): T => {
     try {
       return f();

@@ -4,7 +4,7 @@
  */
 import type { GateConfig } from '../core/gate.ts';
 import type { DbLine, ProcessLine, ResourceLine } from '../core/resources.ts';
-import type { RunWindow, StepWindow, Summary, TimelineLine } from '../core/run.ts';
+import { failedOf, type RunWindow, type StepWindow, type Summary, type TimelineLine } from '../core/run.ts';
 import { decodeHistogram, newHistogram } from '../core/histogram.ts';
 import { compare, trendValue, type Threshold } from '../core/thresholds.ts';
 import type { VerdictRow } from './verdict.ts';
@@ -38,7 +38,7 @@ export function measureThreshold(t: Threshold, timeline: readonly TimelineLine[]
       return v ?? null;
     }
     case 'http_req_failed':
-      return count ? sum(steps, (l) => sum(Object.values(l.errors), (n) => n)) / count : null;
+      return count ? sum(steps, failedOf) / count : null;
     case 'checks': {
       const p = sum(runs, (r) => r.checksPassed);
       const f = sum(runs, (r) => r.checksFailed);
@@ -67,6 +67,14 @@ export function thresholdRows(thresholds: readonly Threshold[], timeline: readon
     if (t.tags.step) row.step = t.tags.step;
     return row;
   });
+}
+
+/** Without --thresholds the scenario's own thresholds, as the run evaluated them, take part. */
+export function scenarioThresholdRows(summary: Summary | null): VerdictRow[] {
+  return (summary?.thresholds ?? []).map((t) => ({
+    check: `threshold:${t.metric}:${t.expression}`, metric: `${t.metric} ${t.expression}`, baseline: NaN, current: t.actual ?? NaN,
+    change: NaN, p: null, status: t.ok ? 'pass' : 'regression', kind: 'threshold', reason: t.actual === null ? 'no such traffic in the run' : `measured ${t.actual}`,
+  }));
 }
 
 const round = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(3));

@@ -71,7 +71,6 @@ export function compareWithHistory(current: GateRecord, history: readonly GateRe
     });
     const recent = Math.max(start, series.length - s.historyRuns);
     const st = standing(series, recent, median((current.samples[name] ?? []).filter(Number.isFinite)), worse, cuts);
-    row.z = st.z;
     const regime = start > 0 ? `; baseline: ${baseRuns.length} runs since a change point (${start} older left out)` : `; baseline: ${baseRuns.length} runs`;
     if (row.status === 'regression' && st.z !== null && st.z < s.historyZ) {
       row.status = 'pass';

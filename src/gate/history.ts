@@ -61,8 +61,6 @@ export function changePoints(series: readonly number[], options: ChangePointOpti
 export interface Standing {
   /** Robust z of the current run's value against the baseline runs (> 0 is worse); null with too few runs. */
   z: number | null;
-  /** Runs whose scatter gave σ: every run of the history, each measured from the median of its own regime. */
-  runs: number;
 }
 
 /** Fewer runs than this give no usable scatter; the window test and the magnitude still decide. */
@@ -75,7 +73,7 @@ export const MIN_RUNS_FOR_Z = 5;
  */
 export function standing(series: readonly number[], regimeFrom: number, current: number, worse: 'higher' | 'lower', cuts: readonly number[] = []): Standing {
   const finite = series.every(Number.isFinite);
-  if (!finite || series.length < MIN_RUNS_FOR_Z || !Number.isFinite(current)) return { z: null, runs: series.length };
+  if (!finite || series.length < MIN_RUNS_FOR_Z || !Number.isFinite(current)) return { z: null };
   const bounds = [0, ...cuts, series.length];
   const residuals: number[] = [];
   for (let i = 0; i + 1 < bounds.length; i++) {
@@ -85,5 +83,5 @@ export function standing(series: readonly number[], regimeFrom: number, current:
   }
   const sigma = 1.4826 * median(residuals.map(Math.abs));
   const d = (current - median(series.slice(regimeFrom))) * (worse === 'higher' ? 1 : -1);
-  return { z: sigma > 0 ? d / sigma : d > 0 ? Infinity : d < 0 ? -Infinity : 0, runs: series.length };
+  return { z: sigma > 0 ? d / sigma : d > 0 ? Infinity : d < 0 ? -Infinity : 0 };
 }

@@ -6,7 +6,7 @@
  * ten seconds are close to independent and a nightly ten-minute run still yields ~60 of them.
  */
 import type * as hdr from 'hdr-histogram-js';
-import type { StepWindow, TimelineLine } from '../core/run.ts';
+import { failedOf, type StepWindow, type TimelineLine } from '../core/run.ts';
 import { decodeHistogram, newHistogram } from '../core/histogram.ts';
 
 /** Which way is bad for a metric: latency and errors must not rise, throughput must not fall. */
@@ -59,7 +59,7 @@ export function runSamples(timeline: readonly TimelineLine[], o: WindowOptions):
     const w = Math.floor((l.t - first) / o.windowSeconds);
     if (l.t < first || w >= count) continue;
     const h = decodeHistogram(l.latency);
-    const failed = Object.values(l.errors).reduce((a, b) => a + b, 0);
+    const failed = failedOf(l);
     for (const name of [l.step, OVERALL]) {
       const cell = cells.get(name)![w]!;
       cell.count += l.count;

@@ -20,8 +20,6 @@ export interface VerdictRow {
   p: number | null;
   status: CheckStatus;
   reason?: string;
-  /** History only: robust z of the current run against the baseline runs (> 0 is worse); null with too few runs. */
-  z?: number | null;
   /** What kind of check: a comparison with the baseline, an absolute threshold, or an infrastructure limit. */
   kind?: 'compare' | 'threshold' | 'infrastructure';
 }
@@ -47,6 +45,7 @@ export function compareCheck(c: CompareCheck): VerdictRow {
     p: s.p,
     status: s.status,
     reason: s.reason,
+    kind: 'compare',
   };
   if (c.step !== undefined) row.step = c.step;
   return row;

@@ -1,4 +1,4 @@
-import type { RunMeta, TimelineLine } from '../core/run.ts';
+import { failedOf, type RunMeta, type TimelineLine } from '../core/run.ts';
 import type { UslPoint } from './usl.ts';
 
 /**
@@ -65,7 +65,7 @@ export function perSecond(timeline: readonly TimelineLine[]): Second[] {
   for (const line of timeline) {
     if (line.type === 'run') at(line.t).vus = Math.max(at(line.t).vus, line.vus);
     if (line.type === 'step') {
-      const failed = Object.values(line.errors).reduce((a, b) => a + b, 0);
+      const failed = failedOf(line);
       at(line.t).ok += line.count - failed;
       at(line.t).failed += failed;
     }

@@ -1,5 +1,5 @@
 import type * as hdr from 'hdr-histogram-js';
-import type { Summary, TimelineLine } from '../core/run.ts';
+import { failedOf, type Summary, type TimelineLine } from '../core/run.ts';
 import { decodeHistogram, newHistogram, statsMs } from '../core/histogram.ts';
 import type { ReplicaSplit, StepRow, TimelineSeries } from './data.ts';
 import { secondRange } from './resources.ts';
@@ -13,7 +13,6 @@ function addEncoded(into: hdr.Histogram, encoded: string): void {
   into.add(decodeHistogram(encoded));
 }
 
-const sumErrors = (l: StepLine) => Object.values(l.errors).reduce((a, b) => a + b, 0);
 
 /**
  * Per second: requests, errors, VUs, and latency percentiles of all steps together, merged from each second's
@@ -31,7 +30,7 @@ export function timelineSeries(lines: TimelineLine[]): TimelineSeries {
   const hist = new Map<number, hdr.Histogram>();
   for (const l of steps) {
     requests[at(l.t)]! += l.count;
-    errors[at(l.t)]! += sumErrors(l);
+    errors[at(l.t)]! += failedOf(l);
     if (!l.latency) continue;
     let h = hist.get(l.t);
     if (!h) hist.set(l.t, (h = newHistogram()));
@@ -68,7 +67,7 @@ export function stepRows(summary: Summary | null, lines: TimelineLine[]): StepRo
     let s = byStep.get(l.step);
     if (!s) byStep.set(l.step, (s = { count: 0, failed: 0, latency: newHistogram(), service: newHistogram(), t: new Set() }));
     s.count += l.count;
-    s.failed += sumErrors(l);
+    s.failed += failedOf(l);
     s.t.add(l.t);
     addEncoded(s.latency, l.latency);
     addEncoded(s.service, l.service);

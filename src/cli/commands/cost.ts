@@ -10,6 +10,7 @@ import { ENCOUNTER_CLASS_PATTERN, monthlyUsage, type UsageOptions } from '../../
 import { candidateTopologies, parseTargetTopology } from './model.ts';
 import { readPriceBook } from './pricing.ts';
 import { printEstimate } from '../print-cost.ts';
+import { parseSlo, positiveNumber, readModel } from '../options.ts';
 
 export interface CostOptions {
   model: string; users?: string; rate?: string; topology?: string; region: string; prices?: string;
@@ -18,11 +19,6 @@ export interface CostOptions {
   encounterClasses?: string; json?: boolean; out?: string;
 }
 
-const positive = (v: string, option: string, min = 0): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`${option}: '${v}' is not a number ≥ ${min}`);
-  return n;
-};
 
 export function parseCompute(spec: string, memoryGbPerVcpu: number): ComputeChoice {
   if (spec === 'fargate' || spec === 'fargate-arm') return { kind: 'fargate', arch: spec === 'fargate' ? 'x86' : 'arm', memoryGbPerVcpu };
@@ -81,12 +77,7 @@ function priceDeployment(p: Pricing, topology: TargetTopology, load: number, sha
   const point = projection.points[0]!;
   const usage = monthlyUsage(p.model, projection, point, { ...p.usage, dataGb: p.usage.dataGb * share });
   const opts = { ...p.bill, db: parseDb(p.dbSpec, topology), efsGb: p.bill.efsGb * share, natGb: p.bill.natGb * share };
-  let priced;
-  try {
-    priced = bill(p.book, usage, topology, opts);
-  } catch (e) {
-    throw new UsageError((e as Error).message, `prices: ${p.book.region} snapshot of ${p.book.capturedAt}`);
-  }
+  const priced = bill(p.book, usage, topology, opts);
   const worst = worstP95(point);
   const meetsSlo = p.slo ? worst !== null && !point.saturated && worst <= p.slo.p95Seconds : null;
   return { projection, point, usage, priced, worst, meetsSlo, db: opts.db };
@@ -119,38 +110,28 @@ function assumptions(o: CostOptions, p: Pricing, profile: DailyProfile, db: DbCh
 }
 
 export async function costCommand(o: CostOptions): Promise<void> {
-  let model: Model;
-  try {
-    model = Model.parse(JSON.parse(readFileSync(o.model, 'utf8')));
-  } catch (e) {
-    throw new UsageError(`--model ${o.model}: ${(e as Error).message.split('\n')[0]}`, 'make one with `loadlab calibrate RUN_DIR`');
-  }
+  const model = readModel(o.model);
   if ((o.users === undefined) === (o.rate === undefined)) throw new UsageError('give the peak load as one of --users N or --rate R', 'e.g. --users 300');
   const closed = o.users !== undefined;
-  const load = closed ? positive(o.users!, '--users', 1) : positive(o.rate!, '--rate', 0.001);
+  const load = closed ? positiveNumber(o.users!, '--users', 1) : positiveNumber(o.rate!, '--rate', 0.001);
   const topology = parseTargetTopology(o.topology ?? '', model);
-  const compute = parseCompute(o.compute, positive(o.memoryPerVcpu, '--memory-per-vcpu', 0.5));
+  const compute = parseCompute(o.compute, positiveNumber(o.memoryPerVcpu, '--memory-per-vcpu', 0.5));
   const db = parseDb(o.db, topology);
   if (!['standard', 'io-optimized', 'auto'].includes(o.io)) throw new UsageError(`--io: '${o.io}' is not standard, io-optimized or auto`);
   const profile = parseProfile(o.profile);
   const comparison = parseLayoutComparison(o.layout);
   const layouts: Layout[] = comparison ?? [parseLayout(o.layout)];
-  let slo: { p95Seconds: number } | undefined;
-  if (o.slo) {
-    const m = /^p95\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(o.slo.trim());
-    if (!m) throw new UsageError(`--slo: '${o.slo}' is not p95<VALUE(ms|s)`, "e.g. --slo 'p95<1s'");
-    slo = { p95Seconds: Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) };
-  }
+  const slo = parseSlo(o.slo);
   if (o.cheapest && !slo) throw new UsageError('--cheapest needs --slo', "e.g. --cheapest --users 300 --slo 'p95<1s'");
   const book = o.prices ? readPricesFile(o.prices) : readPriceBook(o.region);
   const encounterClasses = o.encounterClasses?.split(',').map((s) => s.trim()).filter(Boolean);
   for (const c of encounterClasses ?? []) if (!model.classes.some((k) => k.name === c)) throw new UsageError(`--encounter-classes: the model has no class ${c}`, `its classes: ${model.classes.map((k) => k.name).join(', ')}`);
   const p: Pricing = {
     model, book, dbSpec: o.db, slo, closed,
-    bill: { compute, io: o.io as IoChoice, profile, natGb: positive(o.natGb, '--nat-gb'), natAzs: positive(o.natAzs, '--nat-azs', 1), efsGb: positive(o.efsGb, '--efs-gb') },
+    bill: { compute, io: o.io as IoChoice, profile, natGb: positiveNumber(o.natGb, '--nat-gb'), natAzs: positiveNumber(o.natAzs, '--nat-azs', 1), efsGb: positiveNumber(o.efsGb, '--efs-gb') },
     usage: {
-      profile, dataGb: positive(o.dataGb, '--data-gb'), sessionSeconds: positive(o.sessionMinutes, '--session-minutes', 1) * 60,
-      billableRulesPerRequest: positive(o.albRules, '--alb-rules'), ...(encounterClasses ? { encounterClasses } : {}),
+      profile, dataGb: positiveNumber(o.dataGb, '--data-gb'), sessionSeconds: positiveNumber(o.sessionMinutes, '--session-minutes', 1) * 60,
+      billableRulesPerRequest: positiveNumber(o.albRules, '--alb-rules'), ...(encounterClasses ? { encounterClasses } : {}),
     },
   };
 

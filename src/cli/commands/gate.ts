@@ -7,7 +7,7 @@ import { GATE_SCHEMA, GateConfig, GateRecord } from '../../core/gate.ts';
 import type { HostLine } from '../../core/resources.ts';
 import { readRun, type RunFiles } from '../../engine/run-dir.ts';
 import { parseThresholds } from '../../core/thresholds.ts';
-import { infrastructureRows, thresholdRows } from '../../gate/absolute.ts';
+import { infrastructureRows, scenarioThresholdRows, thresholdRows } from '../../gate/absolute.ts';
 import { compareWithHistory, compareWithRun } from '../../gate/compare.ts';
 import { renderJUnit, renderMarkdown, renderText, type GateReport } from '../../gate/render.ts';
 import { runSamples } from '../../gate/samples.ts';
@@ -131,10 +131,9 @@ export async function gateCommand(o: GateOptions): Promise<void> {
     noteHostSpeed(notes, history.slice(-config.compare.historyRuns), current);
     rows = compareWithHistory(current, history, config.compare).rows;
   }
-  for (const r of rows) r.kind = 'compare';
   const thresholds = o.thresholds !== undefined && Object.keys(config.thresholds).length > 0 ? parseThresholds(config.thresholds) : null;
   if (thresholds) rows.push(...thresholdRows(thresholds, run.timeline, run.summary));
-  else rows.push(...scenarioThresholdRows(run));
+  else rows.push(...scenarioThresholdRows(run.summary));
   rows.push(...infrastructureRows(config.infrastructure, run.summary, run.resources, run.meta.host.cpus || 1));
 
   const decision = decide(rows);
@@ -149,14 +148,6 @@ export async function gateCommand(o: GateOptions): Promise<void> {
     console.log(`recorded ${current.runId} in ${file}`);
   }
   process.exitCode = decision.exitCode;
-}
-
-/** Without --thresholds the scenario's own thresholds, as the run evaluated them, take part. */
-function scenarioThresholdRows(run: RunFiles): VerdictRow[] {
-  return (run.summary?.thresholds ?? []).map((t) => ({
-    check: `threshold:${t.metric}:${t.expression}`, metric: `${t.metric} ${t.expression}`, baseline: NaN, current: t.actual ?? NaN,
-    change: NaN, p: null, status: t.ok ? 'pass' : 'regression', kind: 'threshold', reason: t.actual === null ? 'no such traffic in the run' : `measured ${t.actual}`,
-  }));
 }
 
 function noteHostSpeed(notes: string[], baseline: GateRecord[], current: GateRecord): void {

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Model, type TargetTopology } from '../../core/model.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -10,6 +10,7 @@ import { decodeHistogram, meanUs, newHistogram } from '../../core/histogram.ts';
 import type { HostLine } from '../../core/resources.ts';
 import { hostSpeed } from '../../model/host-speed.ts';
 import { parseDuration } from '../../scenario/dsl.ts';
+import { parseSlo, readModel } from '../options.ts';
 
 /** `loadlab calibrate RUN_DIR`: service demands per class and station from a run → model.json. */
 export async function calibrateCommand(runDir: string, o: { out?: string; window?: string; skip?: string }): Promise<void> {
@@ -144,20 +145,10 @@ export function candidateTopologies(model: Model): TargetTopology[] {
 export async function simulateCommand(o: {
   model: string; users?: string; rate?: string; topology?: string; slo?: string; json?: boolean; out?: string; smallest?: boolean;
 }) {
-  let model: Model;
-  try {
-    model = Model.parse(JSON.parse(readFileSync(o.model, 'utf8')));
-  } catch (e) {
-    throw new UsageError(`--model ${o.model}: ${(e as Error).message.split('\n')[0]}`, 'make one with `loadlab calibrate RUN_DIR`');
-  }
+  const model = readModel(o.model);
   const topology = parseTargetTopology(o.topology ?? '', model);
   const load = o.rate ? { rates: parseLoads(o.rate, '--rate') } : { users: parseLoads(o.users ?? '1..500', '--users') };
-  let slo: { p95Seconds: number } | undefined;
-  if (o.slo) {
-    const m = /^p95\s*<\s*(\d+(?:\.\d+)?)\s*(ms|s)$/.exec(o.slo.trim());
-    if (!m) throw new UsageError(`--slo: '${o.slo}' is not p95<VALUE(ms|s)`, "e.g. --slo 'p95<1s'");
-    slo = { p95Seconds: Number(m[1]) / (m[2] === 'ms' ? 1000 : 1) };
-  }
+  const slo = parseSlo(o.slo);
   if (o.smallest) {
     if (!slo) throw new UsageError('--smallest needs --slo', "e.g. --smallest --users 500 --slo 'p95<1s'");
     const loads: number[] = load.users ?? load.rates ?? [];

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { UsageError } from '../../core/errors.ts';
 import { readRun } from '../../engine/run-dir.ts';
 import { fitUsl, uslThroughput, type UslFit } from '../../model/usl.ts';
@@ -38,21 +36,12 @@ export function interpretUsl(fit: Extract<UslFit, { ok: true }>, nLargest: numbe
   return `${weight} at ${nLargest} ${axis}; ${outcome}.`;
 }
 
-function readRuns(dirs: string[]) {
-  return dirs.map((dir) => {
-    if (!existsSync(join(dir, 'run.json'))) {
-      throw new UsageError(`${dir} is not a run directory (no run.json)`, 'give directories written by `loadlab run`, e.g. reports/runs/<id>');
-    }
-    return readRun(dir);
-  });
-}
-
 /** `loadlab usl RUN_DIR…`: the Universal Scalability Law fitted to measured runs, beside the queueing model. */
 export async function uslCommand(dirs: string[], o: UslOptions): Promise<void> {
   if (o.by !== undefined && o.by !== 'users' && o.by !== 'replicas') {
     throw new UsageError(`--by: '${o.by}' is neither users nor replicas`, 'users: plateaus of active VUs; replicas: one point per run, N its replica count');
   }
-  const runs = readRuns(dirs);
+  const runs = dirs.map((dir) => readRun(dir));
   const axis: UslAxis = (o.by as UslAxis | undefined) ?? defaultAxis(runs);
   const { points, warnings } = axis === 'users' ? plateauPoints(runs) : replicaPoints(runs);
   const fit = fitUsl(toUslPoints(points));

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Model, type TargetTopology } from '../../core/model.ts';
 import { UsageError } from '../../core/errors.ts';
 import type { RunMeta } from '../../core/run.ts';
@@ -8,6 +7,7 @@ import type { HostLine } from '../../core/resources.ts';
 import { hostSpeed } from '../../model/host-speed.ts';
 import { GOALS, validateRun, type HeldOutRun, type RunSecond, type ValidationRow } from '../../model/validate.ts';
 import { parseDuration } from '../../scenario/dsl.ts';
+import { readModel } from '../options.ts';
 
 /** The run's own topology, on the machine it ran on (every process shares its cores). */
 function runTopology(meta: RunMeta): TargetTopology {
@@ -60,12 +60,7 @@ const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100
 
 /** `loadlab validate --model M RUN_DIR…`: predicted against measured for runs the model was not calibrated on. */
 export async function validateCommand(runDirs: string[], o: { model: string; skip?: string; json?: boolean }): Promise<void> {
-  let model: Model;
-  try {
-    model = Model.parse(JSON.parse(readFileSync(o.model, 'utf8')));
-  } catch (e) {
-    throw new UsageError(`--model ${o.model}: ${(e as Error).message.split('\n')[0]}`, 'make one with `loadlab calibrate RUN_DIR`');
-  }
+  const model = readModel(o.model);
   const skip = o.skip ? parseDuration(o.skip) : 20;
   const rows: ValidationRow[] = runDirs.map((dir) => {
     const run = heldOut(dir, model);
@@ -73,7 +68,8 @@ export async function validateCommand(runDirs: string[], o: { model: string; ski
     try {
       return validateRun(model, run, skip);
     } catch (e) {
-      throw new UsageError(`${dir}: ${(e as Error).message}`, 'give a shorter --skip or a longer run');
+      if (!(e instanceof RangeError)) throw e;
+      throw new UsageError(`${dir}: ${e.message}`, 'give a shorter --skip or a longer run');
     }
   });
   if (o.json) return void console.log(JSON.stringify({ model: model.source, goals: GOALS, rows }, null, 2));
